@@ -1,0 +1,108 @@
+# neoqmail -- see README and INSTALL.
+#
+# make              build every program into $(O) (default build/)
+# make check        build, then run every test (TAP through prove)
+# make setup        as root: install into conf-qmail with the real users
+# make sandbox DIR=path PORT=n   a private, working install owned by you
+# make start        build, make ./sandbox and start it (README quick start)
+# make bench        print throughput and memory figures (not a test)
+#
+# Paths, user names and the queue split come from the conf-* files and are
+# compiled in. Every build setting below can be overridden on the command
+# line; the sandbox target does exactly that to build a copy for its prefix.
+
+O ?= build
+firstline = $(shell sed -n 1p $(1))
+
+QMAILHOME ?= $(call firstline,conf-qmail)
+SPLIT ?= $(call firstline,conf-split)
+SANDBOX ?= 0
+ROLE_USERS ?= $(shell sed -n 1,8p conf-users)
+ROLE_GROUPS ?= $(shell sed -n 1,2p conf-groups)
+CC_CMD := $(call firstline,conf-cc)
+LD_CMD := $(call firstline,conf-ld)
+LIBOWFAT ?= /usr/lib/libowfat.a
+
+DIR ?= ./sandbox
+PORT ?= 2525
+
+# Programs: one src/NAME.c each. Every other src/*.c is a library module,
+# archived in $(O)/libneoq.a, so a new module needs no Makefile change.
+PROGRAMS = qmail-queue qmail-send qmail-todo qmail-clean qmail-lspawn \
+	qmail-local qmail-getpw qmail-newu qmail-start qmail-inject sendmail \
+	qmail-qread qmail-showctl maildirmake qmail-install
+# Programs that never consult the password database are linked fully
+# static: exec is then cheaper, and the setuid qmail-queue loads nothing.
+STATIC_PROGRAMS = qmail-queue qmail-send qmail-todo qmail-clean \
+	qmail-local qmail-inject sendmail qmail-qread maildirmake qmail-newu
+SCRIPTS = qmailctl qmail-qstat
+
+PROGRAM_SRCS = $(PROGRAMS:%=src/%.c)
+MODULE_SRCS = $(filter-out $(PROGRAM_SRCS),$(wildcard src/*.c))
+MODULE_OBJS = $(MODULE_SRCS:src/%.c=$(O)/obj/%.o) $(O)/obj/auto.o
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+
+CFLAGS_ALL = $(CC_CMD) -Isrc -I$(O) -MMD -MP
+
+all: $(PROGRAMS:%=$(O)/%) $(SCRIPTS:%=$(O)/%)
+
+# The compiled-in configuration. auto.conf changes only when a setting
+# changes, so a rebuild with other settings recompiles just auto.c.
+$(O)/auto.conf: FORCE
+	@mkdir -p $(O)/obj $(O)/tests
+	@printf '%s\n' "$(QMAILHOME)" "$(SPLIT)" "$(SANDBOX)" \
+	  "$(strip $(ROLE_USERS))" "$(strip $(ROLE_GROUPS))" > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(O)/auto.c: $(O)/auto.conf tools/mkauto
+	sh tools/mkauto $(O)/auto.conf > $@.new && mv $@.new $@
+
+$(O)/obj/auto.o: $(O)/auto.c src/auto.h
+	$(CFLAGS_ALL) -c -o $@ $<
+
+$(O)/obj/%.o: src/%.c | $(O)/auto.conf
+	$(CFLAGS_ALL) -c -o $@ $<
+
+$(O)/libneoq.a: $(MODULE_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/%: $(O)/obj/%.o $(O)/libneoq.a
+	$(LD_CMD) $(if $(filter $*,$(STATIC_PROGRAMS)),-static) -o $@ $< \
+	  $(O)/libneoq.a $(LIBOWFAT)
+
+$(O)/%: src/%.sh $(O)/auto.conf
+	sed -e 's}@QMAILHOME@}$(QMAILHOME)}g' -e 's}@PORT@}$(PORT)}g' \
+	  -e 's}@SANDBOX@}$(SANDBOX)}g' $< > $@ && chmod 755 $@
+
+$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libneoq.a
+	$(CFLAGS_ALL) -Itests/unit -o $@ $< $(O)/libneoq.a $(LIBOWFAT)
+
+units: $(UNIT_BINS)
+
+check: deps all units
+	O=$(abspath $(O)) sh tests/run
+
+deps:
+	@sh tools/deps
+
+setup: deps all
+	sh tools/setup $(O)
+
+sandbox: deps
+	sh tools/mksandbox "$(DIR)" "$(PORT)"
+
+start: deps
+	sh tools/start "$(DIR)" "$(PORT)"
+
+bench: deps all
+	sh tools/bench
+
+clean:
+	rm -rf build
+
+FORCE:
+.PHONY: all units check deps setup sandbox start bench clean FORCE
+.SECONDARY:
+
+-include $(wildcard $(O)/obj/*.d)
