@@ -33,7 +33,7 @@ PROGRAMS = qmail-queue qmail-send qmail-todo qmail-clean qmail-lspawn \
 	qmail-qread qmail-showctl maildirmake qmail-install
 # Programs that never consult the password database are linked fully
 # static: exec is then cheaper, and the setuid qmail-queue loads nothing.
-STATIC_PROGRAMS = qmail-queue qmail-send qmail-todo qmail-clean \
+STATIC_PROGRAMS = qmail-send qmail-todo qmail-clean \
 	qmail-local qmail-inject sendmail qmail-qread maildirmake qmail-newu
 SCRIPTS = qmailctl qmail-qstat
 
@@ -76,7 +76,7 @@ $(O)/%: src/%.sh $(O)/auto.conf
 	  -e 's}@SANDBOX@}$(SANDBOX)}g' $< > $@ && chmod 755 $@
 
 $(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libneoq.a
-	$(CFLAGS_ALL) -Itests/unit -o $@ $< $(O)/libneoq.a $(LIBOWFAT)
+	$(CC_CMD) -Isrc -I$(O) -Itests/unit -o $@ $< $(O)/libneoq.a $(LIBOWFAT)
 
 units: $(UNIT_BINS)
 

@@ -8,7 +8,6 @@
 #define CONTROL_MAXBYTES (64UL * 1024 * 1024)
 
 static stralloc me;
-static int me_state = -2; /* -2 unread */
 
 static int isspace_ctl(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -69,10 +68,10 @@ int control_readline(stralloc *sa, const char *fn)
   return 1;
 }
 
+/* read each time: control files may change (svc -h) */
 static int readme(void)
 {
-  if (me_state == -2) me_state = control_readline(&me, "control/me");
-  return me_state;
+  return control_readline(&me, "control/me");
 }
 
 int control_rldef(stralloc *sa, const char *fn, int flagme, const char *def)

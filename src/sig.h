@@ -1,5 +1,6 @@
 #ifndef SIG_H
 #define SIG_H
+#include <signal.h>
 /* Signals. The self-pipe turns caught signals into readable bytes, so an
    event loop can poll() for them along with its other descriptors. */
 void sig_catch(int sig, void (*handler)(int));
