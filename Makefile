@@ -96,7 +96,7 @@ start: deps
 	sh tools/start "$(DIR)" "$(PORT)"
 
 bench: deps all
-	sh tools/bench
+	python3 tools/bench
 
 clean:
 	rm -rf build
