@@ -115,7 +115,7 @@ finally:
     subprocess.run(["svc", "-dx", os.path.join(home, "service", "qmail-send"),
                     os.path.join(home, "service", "qmail-send", "log")])
     time.sleep(1)
-    os.killpg(svscan.pid, signal.SIGTERM)
+    os.kill(svscan.pid, signal.SIGTERM)
     svscan.wait()
     wait_until(lambda: not subprocess.run(["pgrep", "-f", home + "/bin/"], capture_output=True).stdout, 10)
     if not tap.failed:
