@@ -13,11 +13,12 @@ static int isspace_ctl(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 static int slurp(stralloc *sa, const char *fn)
 {
+  int r;
   stralloc_zero(sa);
-  if (openreadclose(fn, sa, 4096) == -1) {
-    if (errno == ENOENT) return 0;
-    return -1;
-  }
+  /* libowfat: 1 read, 0 no such file, -1 error */
+  r = openreadclose(fn, sa, 4096);
+  if (r == 0 || (r == -1 && errno == ENOENT)) return 0;
+  if (r == -1) return -1;
   if (sa->len > CONTROL_MAXBYTES) { errno = EFBIG; return -1; }
   return 1;
 }

@@ -137,7 +137,10 @@ static int preprocess(unsigned long id)
 
   if (!qfile_name(&fn, "todo", id)) die_nomem();
   stralloc_zero(&env);
-  if (openreadclose(fn.s, &env, 4096) == -1) { complain("reading", fn.s); return -1; }
+  switch (openreadclose(fn.s, &env, 4096)) {
+    case 0: return -1; /* gone meanwhile: nothing to do */
+    case -1: complain("reading", fn.s); return -1;
+  }
   if (stat(fn.s, &st) == -1) { complain("reading", fn.s); return -1; }
   if (env.len > ENVELOPE_MAXBYTES || !todoenv_parse(&e, env.s, env.len)) {
     sendlog("warning: trouble parsing ", fn.s, ": not a valid envelope, left in place");

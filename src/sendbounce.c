@@ -102,6 +102,11 @@ static int inject(unsigned long id, const stralloc *records, const char *sender)
   int dbl = !*sender, code;
   date[date822fmt(date, time(0))] = 0;
   if (dbl) {
+    /* an empty doublebounceto means: throw double bounces away */
+    if (dbto.len <= 1) {
+      sendlog("warning: discarding a double bounce: doublebounceto is empty");
+      return 0;
+    }
     if (!stralloc_copy(&to, &dbto) || !stralloc_chop(&to) || !stralloc_cats(&to, "@") ||
         !stralloc_cat(&to, &dbhost) || !stralloc_0(&to)) return -1;
   } else if (!stralloc_copys(&to, sender) || !stralloc_0(&to)) return -1;
@@ -128,7 +133,7 @@ int sendbounce(unsigned long id)
   if (!qfile_name(&fn, "bounce", id)) return 0;
   stralloc_zero(&records);
   r = openreadclose(fn.s, &records, 4096);
-  if (r == -1 && errno == ENOENT) return 1;
+  if (r == 0 || (r == -1 && errno == ENOENT)) return 1; /* no failures */
   if (r != 1 || records.len > BOUNCE_MAXBYTES) { trouble("read", fn.s); return 0; }
   if (read_sender(id, &sender) == -1) return 0;
   if (str_equal(sender.s, "#@[]")) {
