@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "buffer.h"
+#include "bufwrite.h"
 #include "die.h"
 
 static const char *program = "neoqmail";
@@ -15,7 +16,7 @@ const char *error_str(int e) { return strerror(e); }
 static void say(const char *kind, va_list ap)
 {
   char space[512];
-  buffer b = BUFFER_INIT(write, 2, space, sizeof space);
+  buffer b = BUFFER_INIT(bufwrite, 2, space, sizeof space);
   const char *s;
   buffer_puts(&b, program);
   buffer_puts(&b, kind);

@@ -620,6 +620,7 @@ static void handle_signals(void)
   while ((sig = selfpipe_next())) {
     if (sig == SIGALRM) { sendlog("status: flushing the queue on request"); flush_all(); }
     else if (sig == SIGHUP) {
+      sendlog("status: rereading control files");
       read_controls(0);
       if (fd_writeall(8, "H", 1) == -1) die_helper("qmail-todo");
     } else if (sig == SIGTERM) {
@@ -688,6 +689,7 @@ int main(void)
   selfpipe_trap(SIGALRM);
   selfpipe_trap(SIGHUP);
   selfpipe_trap(SIGTERM);
+  sig_unblock(SIGHUP); sig_unblock(SIGALRM); sig_unblock(SIGTERM); /* qmail-start blocked them */
   setup_channels();
   scan_queue();
   scan_stale();

@@ -10,6 +10,7 @@
 #include "die.h"
 #include "fdmove.h"
 #include "privdrop.h"
+#include "sig.h"
 #include "stralloc.h"
 
 static void die_pipe(void) { fatal(111, "unable to create pipe: ", error_str(errno)); }
@@ -38,7 +39,7 @@ static void close_from(int lowest)
 
 /* In the child: move the pairs (to, from) into place, drop privileges,
    exec. plan is a list of to/from pairs ending with -1. */
-static void run(const struct role *r, const int *plan, char *const argv[])
+static void run(const struct role *r, const int *plan, char *const argv[], int is_send)
 {
   int tmp[32], n = 0, i;
   /* first park everything above the final range so moves cannot clobber */
@@ -51,6 +52,9 @@ static void run(const struct role *r, const int *plan, char *const argv[])
   for (i = 0, n = 0; plan[i] != -1; i += 2, ++n)
     if (fd_move(plan[i], tmp[n]) == -1) fatal(111, "unable to set up descriptors: ", error_str(errno));
   for (i = 64; i < 64 + 32; ++i) close(i);
+  if (!is_send) {
+    sig_unblock(SIGHUP); sig_unblock(SIGALRM); sig_unblock(SIGTERM);
+  }
   if (priv_become(r->uid, r->gid) == -1)
     fatal(111, "unable to become ", r->user, ": ", error_str(errno));
   execv(argv[0], argv);
@@ -61,7 +65,7 @@ static pid_t start(const struct role *r, const int *plan, char *const argv[])
 {
   pid_t pid = fork();
   if (pid == -1) die_fork();
-  if (pid == 0) run(r, plan, argv);
+  if (pid == 0) run(r, plan, argv, 0);
   return pid;
 }
 
@@ -93,7 +97,7 @@ static void start_logger(char **argv, const struct role *logrole)
   if (pid == 0) {
     int plan[] = { 0, p[0], 1, 1, 2, 2, -1 };
     close(p[1]);
-    run(logrole, plan, argv);
+    run(logrole, plan, argv, 0);
   }
   close(p[0]);
   if (fd_copy(1, p[1]) == -1 || fd_move(2, p[1]) == -1) die_pipe();
@@ -107,6 +111,9 @@ int main(int argc, char **argv)
   int rspawn_ok;
 
   die_program("qmail-start");
+  /* svc -h, -a, -t may come before qmail-send can take them: keep them
+     pending (a blocked signal survives exec) until it unblocks them */
+  sig_block(SIGHUP); sig_block(SIGALRM); sig_block(SIGTERM);
   if (chdir(auto_qmail) == -1) die_home();
   lookup(&send, auto_users, auto_groupq);
   lookup(&todo, auto_users, auto_groupq);
@@ -156,7 +163,7 @@ int main(int argc, char **argv)
     char *a[] = { bin("qmail-send"), 0 };
     int plan[] = { 0, 0, 3, sl[1], 4, ls[0], 5, sr[1], 6, rs[0], 7, ts[0],
                    8, st[1], 9, sc[1], 10, cs[0], -1 };
-    run(&send, plan, a);
+    run(&send, plan, a, 1);
   }
   return 111;
 }

@@ -93,6 +93,13 @@ static void log_bounce(unsigned long id, pid_t qp)
   sendlog("bounce msg ", a, " qp ", b);
 }
 
+/* name@host from two NUL-terminated control values */
+static int address(stralloc *out, const stralloc *name, const stralloc *host)
+{
+  return stralloc_copyb(out, name->s, name->len - 1) && stralloc_cats(out, "@") &&
+         stralloc_catb(out, host->s, host->len - 1) && stralloc_0(out);
+}
+
 static int inject(unsigned long id, const stralloc *records, const char *sender)
 {
   static stralloc text, to, from;
@@ -100,6 +107,7 @@ static int inject(unsigned long id, const stralloc *records, const char *sender)
   struct bounce b;
   char date[DATE822_LEN + 1];
   int dbl = !*sender, code;
+  pid_t qp;
   date[date822fmt(date, time(0))] = 0;
   if (dbl) {
     /* an empty doublebounceto means: throw double bounces away */
@@ -107,11 +115,9 @@ static int inject(unsigned long id, const stralloc *records, const char *sender)
       sendlog("warning: discarding a double bounce: doublebounceto is empty");
       return 0;
     }
-    if (!stralloc_copy(&to, &dbto) || !stralloc_chop(&to) || !stralloc_cats(&to, "@") ||
-        !stralloc_cat(&to, &dbhost) || !stralloc_0(&to)) return -1;
+    if (!address(&to, &dbto, &dbhost)) return -1;
   } else if (!stralloc_copys(&to, sender) || !stralloc_0(&to)) return -1;
-  if (!stralloc_copy(&from, &bouncefrom) || !stralloc_chop(&from) || !stralloc_cats(&from, "@") ||
-      !stralloc_cat(&from, &bouncehost) || !stralloc_0(&from)) return -1;
+  if (!address(&from, &bouncefrom, &bouncehost)) return -1;
   b.me = me.s; b.from = from.s; b.to = to.s; b.date = date; b.dbl = dbl;
   b.records = records->s; b.recordslen = records->len;
   if (bounce_text(&text, &b) != 1) return -1;
@@ -120,9 +126,10 @@ static int inject(unsigned long id, const stralloc *records, const char *sender)
   if (copy_message(&q, id) == -1) q.failed = 1;
   qq_from(&q, dbl ? "#@[]" : "");
   qq_to(&q, to.s);
+  qp = q.pid; /* qq_close reaps it */
   code = qq_close(&q);
   if (code) { sendlog("warning: unable to queue a bounce: ", qq_errtext(code)); return -1; }
-  log_bounce(id, q.pid);
+  log_bounce(id, qp);
   return 0;
 }
 

@@ -6,29 +6,30 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from neoq import tap, Sandbox
 
 with Sandbox() as sb:
+    D = sb.domain
     sb.add_user("alice")
     sb.add_user("bob")
     body = "Hello Alice.\n.\nA line with a single dot above.\nFrom here on.\n"
-    r = sb.sendmail(["-f", "sender@example.org", "alice@localhost"],
-                    "Subject: first\nTo: alice@localhost\n\n" + body)
+    r = sb.sendmail(["-f", "sender@example.org", f"alice@{D}"],
+                    f"Subject: first\nTo: alice@{D}\n\n" + body)
     tap.eq(r.returncode, 0, "sendmail exits 0")
     msgs = sb.wait_maildir("alice", 1)
     tap.ok(msgs and len(msgs) == 1, "one message in alice's Maildir/new")
     m = msgs[0] if msgs else ""
     head, _, got_body = m.partition("\n\n")
     tap.ok(head.startswith("Return-Path: <sender@example.org>\n"), "Return-Path first, with the envelope sender", head)
-    tap.ok("\nDelivered-To: alice@localhost\n" in "\n" + head, "Delivered-To names the recipient", head)
+    tap.ok(f"\nDelivered-To: alice@{D}\n" in "\n" + head, "Delivered-To names the recipient", head)
     tap.ok("Received: (qmail " in head and "invoked by uid" in head, "qmail-queue's Received line", head)
     tap.ok("\nDate: " in head and "\nMessage-ID: <" in head, "qmail-inject added Date and Message-ID", head)
     tap.ok("\nFrom: " in head, "qmail-inject added a From line", head)
     tap.eq(got_body, body, "the body arrives byte for byte, dots and all")
 
-    r = sb.sendmail(["-f", "x@example.org", "bob@localhost", "alice@localhost"], "Subject: two\n\nhi\n")
+    r = sb.sendmail(["-f", "x@example.org", f"bob@{D}", f"alice@{D}"], "Subject: two\n\nhi\n")
     tap.eq(r.returncode, 0, "sendmail with two recipients")
     tap.ok(sb.wait_maildir("bob", 1) and sb.wait_maildir("alice", 2), "each of them gets it")
 
     env = {"QMAILUSER": "carol", "QMAILHOST": "example.net", "QMAILNAME": "Carol C"}
-    r = sb.sendmail(["-t"], "To: bob@localhost\nCc: alice@localhost\nBcc: bob\nSubject: t\n\nbcc test\n", env)
+    r = sb.sendmail(["-t"], f"To: bob@{D}\nCc: alice@{D}\nBcc: bob\nSubject: t\n\nbcc test\n", env)
     tap.eq(r.returncode, 0, "sendmail -t takes recipients from the header")
     msgs = sb.wait_maildir("alice", 3)
     last = [x for x in (msgs or []) if "bcc test" in x]
@@ -36,7 +37,7 @@ with Sandbox() as sb:
            last[0] if last else "nothing")
     tap.ok(sb.wait_maildir("bob", 2), "Bcc recipient bob (qualified with defaulthost) got it too")
 
-    r = subprocess.run([sb.bin("qmail-inject"), "-fqi@example.org", "alice@localhost"],
+    r = subprocess.run([sb.bin("qmail-inject"), "-fqi@example.org", f"alice@{D}"],
                        input=b"Subject: via qmail-inject\n\nqi\n", capture_output=True)
     tap.eq(r.returncode, 0, "qmail-inject exits 0")
     msgs = sb.wait_maildir("alice", 4)

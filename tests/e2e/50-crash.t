@@ -16,6 +16,7 @@ def subjects(msgs):
     return out
 
 with Sandbox() as sb:
+    D = sb.domain
     sb.add_user("alice")
     sb.add_user("bob")
 
@@ -23,7 +24,7 @@ with Sandbox() as sb:
     N = 300
     procs = []
     for i in range(N):
-        p = subprocess.Popen([sb.bin("sendmail"), "-f", "bob@localhost", "alice@localhost"],
+        p = subprocess.Popen([sb.bin("sendmail"), "-f", f"bob@{D}", f"alice@{D}"],
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         p.stdin.write(("Subject: n%d\n\nburst message %d\n" % (i, i)).encode())
         p.stdin.close()
@@ -55,7 +56,7 @@ with Sandbox() as sb:
         tag = "q%d" % i
         sizes[tag] = random.choice([10, 5000, 200000])
         msg = ("Subject: %s\n\n" % tag + "z" * sizes[tag] + "\n").encode()
-        env = b"Fbob@localhost\0Talice@localhost\0\0"
+        env = ("Fbob@%s\0Talice@%s\0\0" % (D, D)).encode()
         rd, wr = os.pipe()
         os.write(wr, env)
         os.close(wr)

@@ -36,8 +36,8 @@ os.chown(mailhome, RCPT_UID, RCPT_UID)
 with open(os.path.join(home, "users", "assign"), "w") as f:
     f.write("=mu:mu:%d:%d:%s:::\n.\n" % (RCPT_UID, RCPT_UID, mailhome))
 subprocess.run([os.path.join(home, "bin", "qmail-newu")], check=True)
-with open(os.path.join(home, "control", "locals"), "a") as f:
-    f.write("localhost\n")
+with open(os.path.join(home, "control", "me")) as f:
+    ME = f.read().strip()
 
 svscan = subprocess.Popen(["svscan", os.path.join(home, "service")], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL, start_new_session=True)
@@ -67,7 +67,7 @@ try:
     tap.ok(all(g == qgid for k in ("qmail-send", "qmail-todo", "qmail-clean") for u, g in p.get(k, [])),
            "and with the qmail group")
 
-    r = subprocess.run([os.path.join(home, "bin", "sendmail"), "-f", "root@localhost", "mu@localhost"],
+    r = subprocess.run([os.path.join(home, "bin", "sendmail"), "-f", "root@" + ME, "mu@" + ME],
                        input=b"Subject: as root\n\nhi\n", capture_output=True)
     tap.eq(r.returncode, 0, "sendmail as root")
     uidfile = os.path.join(mailhome, "uid-of-delivery")
@@ -84,7 +84,7 @@ try:
     if chk.returncode:
         tap.diag(chk.stdout + chk.stderr)
     q = os.path.join(home, "queue")
-    expect = {"lock": ("qmails", 0o750), "pid": ("qmailq", 0o700), "intd": ("qmailq", 0o700),
+    expect = {"lock": ("qmailq", 0o750), "pid": ("qmailq", 0o700), "intd": ("qmailq", 0o700),
               "todo": ("qmailq", 0o750), "mess": ("qmailq", 0o750), "info": ("qmails", 0o700),
               "local": ("qmails", 0o700), "remote": ("qmails", 0o700), "bounce": ("qmails", 0o700)}
     for d, (owner, mode) in expect.items():
@@ -98,7 +98,7 @@ try:
     # a message held in the queue: its files' owners and modes
     with open(os.path.join(mailhome, ".qmail"), "w") as f:
         f.write("|exit 111\n")
-    subprocess.run([os.path.join(home, "bin", "sendmail"), "mu@localhost"], input=b"Subject: held\n\nx\n")
+    subprocess.run([os.path.join(home, "bin", "sendmail"), "mu@" + ME], input=b"Subject: held\n\nx\n")
     def held():
         out = {}
         for d in ("mess", "info", "local"):

@@ -95,6 +95,8 @@ class Sandbox:
         st = os.stat(self.dir)
         self.uid, self.gid = st.st_uid, st.st_gid
         self.user = pwd.getpwuid(self.uid).pw_name
+        with open(os.path.join(self.dir, "control", "me")) as f:
+            self.domain = f.read().strip()   # address mail to user@domain
         self.autostart = start
 
     # ---- lifecycle ----
@@ -116,10 +118,13 @@ class Sandbox:
         return subprocess.run([self.bin("qmailctl")] + list(args), capture_output=True, text=True)
 
     def start(self):
+        n = self.log().count("status: local")
         r = self.ctl("start")
         if r.returncode != 0:
             raise RuntimeError("qmailctl start failed:\n" + r.stdout + r.stderr)
-        if not wait_until(self.send_pid, 10):
+        # up means: qmail-send has logged its first status line, so its
+        # signal handlers are in place (svc -h, -a work from now on)
+        if not wait_until(lambda: self.send_pid() and self.log().count("status: local") > n, 15):
             raise RuntimeError("qmail-send did not come up; log:\n" + self.log())
 
     def stop(self):
@@ -127,6 +132,13 @@ class Sandbox:
 
     def svc(self, flag, service="qmail-send"):
         subprocess.run(["svc", flag, os.path.join(self.dir, "service", service)], check=True)
+
+    def reload(self):
+        """svc -h, then wait until qmail-send says it reread its controls
+        (supervise holds commands for a second after it starts a service)."""
+        n = self.log().count("status: rereading control files")
+        self.svc("-h")
+        return wait_until(lambda: self.log().count("status: rereading control files") > n, 10)
 
     def send_pid(self):
         out = subprocess.run(["svstat", os.path.join(self.dir, "service", "qmail-send")],
