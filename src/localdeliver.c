@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "buffer.h"
+#include "bufwrite.h"
 #include "byte.h"
 #include "fmt.h"
 #include "str.h"
@@ -31,14 +32,21 @@ extern char **environ;
 #define CHUNK 65536
 
 static char outspace[1024];
-static buffer out = BUFFER_INIT(write, 1, outspace, sizeof outspace);
+static buffer out = BUFFER_INIT(bufwrite, 1, outspace, sizeof outspace);
+
+static void warn_sticky(void)
+{
+  char space[64];
+  buffer b = BUFFER_INIT(bufwrite, 2, space, sizeof space);
+  buffer_putsflush(&b, "Warning: home directory is sticky.\n");
+}
 
 static void fail_(int code, ...) __attribute__((noreturn, sentinel));
 #define fail(code, ...) fail_((code), __VA_ARGS__, (const char *)0)
 static void fail_(int code, ...)
 {
   char space[512];
-  buffer b = BUFFER_INIT(write, 2, space, sizeof space);
+  buffer b = BUFFER_INIT(bufwrite, 2, space, sizeof space);
   const char *s;
   va_list ap;
   buffer_flush(&out);
@@ -148,7 +156,7 @@ static void checkhome(void)
   if (st.st_mode & PATTERN_WRITABLE) temp_homewritable();
   if (st.st_mode & S_ISVTX) {
     if (arg->doit) temp_sticky();
-    buffer_putsflush(buffer_2, "Warning: home directory is sticky.\n");
+    warn_sticky();
   }
 }
 

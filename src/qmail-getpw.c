@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "auto.h"
 #include "buffer.h"
+#include "bufwrite.h"
 #include "byte.h"
 #include "die.h"
 #include "fmt.h"
@@ -78,7 +79,7 @@ static int isuser(void *ctx, const char *name)
 }
 
 static char outspace[1024];
-static buffer out = BUFFER_INIT(write, 1, outspace, sizeof outspace);
+static buffer out = BUFFER_INIT(bufwrite, 1, outspace, sizeof outspace);
 
 static void put(const char *s)
 {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "auto.h"
 #include "buffer.h"
+#include "bufwrite.h"
 #include "constmap.h"
 #include "control.h"
 #include "datetime.h"
@@ -72,7 +73,7 @@ static int flagmft;
 static int flagqueue;
 static struct qqueue qq;
 static char outspace[8192];
-static buffer out = BUFFER_INIT(write, 1, outspace, sizeof outspace);
+static buffer out = BUFFER_INIT(bufwrite, 1, outspace, sizeof outspace);
 
 static void put(const char *s, size_t len)
 {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "auto.h"
 #include "buffer.h"
+#include "bufwrite.h"
 #include "die.h"
 #include "fdmove.h"
 #include "hier.h"
@@ -32,6 +33,8 @@ static void temp_kind(const char *path, const char *want) { fatal(111, auto_qmai
 static void temp_read(const char *dir, const char *name) { fatal(111, "unable to read ", dir, "/", name, ": ", error_str(errno)); }
 static void temp_out(void) { fatal(111, "unable to write output: ", error_str(errno)); }
 
+static char outspace[4096];
+static buffer out = BUFFER_INIT(bufwrite, 1, outspace, sizeof outspace);
 static uid_t uids[HIER_USERS];
 static gid_t gids[HIER_GROUPS];
 static int dochown;     /* set owners (root, real install), or leave them */
@@ -189,11 +192,11 @@ static int sync_one(const struct hier_entry *e, const char *path, void *arg)
 static void report(const char *path, const char *what, size_t len)
 {
   ++problems;
-  if (buffer_puts(buffer_1, auto_qmail) == -1) temp_out();
-  if (!str_equal(path, ".") && (buffer_puts(buffer_1, "/") == -1 ||
-                                buffer_puts(buffer_1, path) == -1)) temp_out();
-  if (buffer_puts(buffer_1, ": ") == -1 || buffer_put(buffer_1, what, len) == -1) temp_out();
-  if (buffer_puts(buffer_1, "\n") == -1) temp_out();
+  if (buffer_puts(&out, auto_qmail) == -1) temp_out();
+  if (!str_equal(path, ".") && (buffer_puts(&out, "/") == -1 ||
+                                buffer_puts(&out, path) == -1)) temp_out();
+  if (buffer_puts(&out, ": ") == -1 || buffer_put(&out, what, len) == -1) temp_out();
+  if (buffer_puts(&out, "\n") == -1) temp_out();
 }
 
 static int check_one(const struct hier_entry *e, const char *path, void *arg)
@@ -231,7 +234,7 @@ static int check(void)
   if (chdir(auto_qmail) == -1) temp_home();
   check_roles();
   if (hier_walk(check_one, 0, auto_split) == -1) temp_nomem();
-  if (buffer_flush(buffer_1) == -1) temp_out();
+  if (buffer_flush(&out) == -1) temp_out();
   return problems ? 1 : 0;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "auto.h"
 #include "buffer.h"
+#include "bufwrite.h"
 #include "byte.h"
 #include "cdb.h"
 #include "die.h"
@@ -42,7 +43,7 @@ static void say_exit_(int code, ...) __attribute__((noreturn, sentinel));
 static void say_exit_(int code, ...)
 {
   char space[1024];
-  buffer b = BUFFER_INIT(write, 1, space, sizeof space);
+  buffer b = BUFFER_INIT(bufwrite, 1, space, sizeof space);
   const char *s;
   va_list ap;
   va_start(ap, code);
