@@ -535,72 +535,82 @@ static void read_todo(void)
   todoin.len -= pos;
 }
 
-/* At start: every message with info/ and no todo/ (those come through
-   qmail-todo). */
-static void scan_queue(void)
+/* Call fn for every ID in the split directory dir (info, mess, ...).
+   -1 when a subdirectory cannot be read. */
+static int each_id(const char *dir, void (*fn)(unsigned long id, const char *sub))
 {
   unsigned int s;
+  int r = 0;
   for (s = 0; s < auto_split; ++s) {
-    char dn[FMT_ULONG + 8];
+    char dn[FMT_ULONG + 16];
+    size_t n = str_copy(dn, dir);
     DIR *d;
     struct dirent *de;
-    str_copy(dn, "info/");
-    dn[5 + fmt_ulong(dn + 5, s)] = 0;
+    dn[n++] = '/';
+    dn[n + fmt_ulong(dn + n, s)] = 0;
     d = opendir(dn);
-    if (!d) { sendlog("alert: unable to scan queue/", dn, ": ", error_str(errno)); _exit(111); }
+    if (!d) { sendlog("warning: unable to scan queue/", dn, ": ", error_str(errno)); r = -1; continue; }
     while ((de = readdir(d))) {
       unsigned long id;
-      size_t n = scan_ulong(de->d_name, &id);
-      int e, pending = 0;
-      long long birth, last[CHANNELS];
-      if (!n || de->d_name[n]) continue;
-      mtime_of("todo", id, &e);
-      if (e) continue;
-      birth = mtime_of("info", id, &e);
-      if (!e) continue;
-      last[0] = mtime_of("local", id, &e); if (e) pending |= 1;
-      last[1] = mtime_of("remote", id, &e); if (e) pending |= 2;
-      add_message(id, pending, birth, last);
+      size_t k = scan_ulong(de->d_name, &id);
+      if (k && !de->d_name[k]) fn(id, dn);
     }
     closedir(d);
+  }
+  return r;
+}
+
+/* At start: every message with info/ and no todo/ (those come through
+   qmail-todo). */
+static void found_info(unsigned long id, const char *sub)
+{
+  int e, pending = 0;
+  long long birth, last[CHANNELS];
+  mtime_of("todo", id, &e);
+  if (e) return;
+  birth = mtime_of("info", id, &e);
+  if (!e) return;
+  last[0] = mtime_of("local", id, &e); if (e) pending |= 1;
+  last[1] = mtime_of("remote", id, &e); if (e) pending |= 2;
+  add_message(id, pending, birth, last);
+}
+
+static void scan_queue(void)
+{
+  if (each_id("info", found_info) == -1) {
+    sendlog("alert: unable to scan queue/info, exiting");
+    _exit(111);
   }
 }
 
 /* Crash leftovers: a mess/ file whose injection is over (its flock is
-   free) with neither todo/ nor info/ is garbage. */
+   free) with neither todo/ nor info/ is garbage. The order of the checks
+   matters: todo/ID goes away only after info/S/ID exists. */
+static void found_mess(unsigned long id, const char *sub)
+{
+  static stralloc fn;
+  char ids[FMT_ULONG];
+  int fd, e;
+  if (msgtable_find(&msgs, id)) return;
+  if (!qfile_name(&fn, "mess", id)) die_nomem();
+  fd = open(fn.s, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd == -1) return;
+  e = flock(fd, LOCK_SH | LOCK_NB);
+  close(fd);
+  if (e == -1) return; /* qmail-queue is still writing it */
+  mtime_of("todo", id, &e);
+  if (e) return;
+  mtime_of("info", id, &e);
+  if (e) return;
+  idstr(ids, id);
+  sendlog("warning: removing leftover of an interrupted injection: ", sub, "/", ids);
+  clean('m', id);
+}
+
 static void scan_stale(void)
 {
-  unsigned int s;
   clean('s', 0);
-  for (s = 0; s < auto_split; ++s) {
-    char dn[FMT_ULONG + 8];
-    DIR *d;
-    struct dirent *de;
-    str_copy(dn, "mess/");
-    dn[5 + fmt_ulong(dn + 5, s)] = 0;
-    d = opendir(dn);
-    if (!d) { sendlog("warning: unable to scan queue/", dn, ": ", error_str(errno)); continue; }
-    while ((de = readdir(d))) {
-      static stralloc fn;
-      unsigned long id;
-      size_t n = scan_ulong(de->d_name, &id);
-      int fd, e;
-      if (!n || de->d_name[n] || msgtable_find(&msgs, id)) continue;
-      if (!qfile_name(&fn, "mess", id)) die_nomem();
-      fd = open(fn.s, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-      if (fd == -1) continue;
-      e = flock(fd, LOCK_SH | LOCK_NB);
-      close(fd);
-      if (e == -1) continue; /* qmail-queue is still writing it */
-      mtime_of("todo", id, &e);
-      if (e) continue;
-      mtime_of("info", id, &e);
-      if (e) continue;
-      sendlog("warning: removing leftover of an interrupted injection: mess/", dn + 5, "/", de->d_name);
-      clean('m', id);
-    }
-    closedir(d);
-  }
+  each_id("mess", found_mess);
 }
 
 /* ---- signals and the loop ---- */
