@@ -249,9 +249,11 @@ static void job_finished(int c, struct job *j)
   if (m) {
     m->active &= (unsigned char)~(1 << c);
     if (j->tempfail) {
-      struct timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
-      futimens(j->fd, ts); /* the last attempt, for the schedule after a restart */
-      schedule(c, id, retry_next(m->birth, now(), chan[c].skip));
+      long long next = retry_next(m->birth, now(), chan[c].skip);
+      /* the list's mtime is its next attempt, for a restart (found_info) */
+      struct timespec ts[2] = { { 0, UTIME_OMIT }, { (time_t)next, 0 } };
+      futimens(j->fd, ts);
+      schedule(c, id, next);
     } else
       m->pending &= (unsigned char)~(1 << c);
   }
@@ -473,7 +475,8 @@ static void read_reports(int c)
 
 /* ---- learning of messages ---- */
 
-static void add_message(unsigned long id, int pending, long long birth, const long long *last)
+/* due[c]: when channel c is next tried (0: now) */
+static void add_message(unsigned long id, int pending, long long birth, const long long *due)
 {
   struct msg *m;
   int c;
@@ -483,8 +486,7 @@ static void add_message(unsigned long id, int pending, long long birth, const lo
   m->birth = birth;
   m->pending = (unsigned char)pending;
   for (c = 0; c < CHANNELS; ++c)
-    if (pending & (1 << c))
-      schedule(c, id, last[c] > birth ? retry_next(birth, last[c], chan[c].skip) : 0);
+    if (pending & (1 << c)) schedule(c, id, due[c]);
   if (!pending) maybe_done(id);
 }
 
@@ -502,7 +504,7 @@ static void notified(const char *s, size_t len)
   unsigned long id;
   size_t n = scan_ulong(s, &id), i;
   int pending = 0, exists;
-  long long birth, last[CHANNELS] = { 0, 0 };
+  long long birth, due[CHANNELS] = { 0, 0 };
   if (!n || n >= len || s[n] != ':') die_proto("qmail-todo");
   for (i = n + 1; i < len; ++i) {
     if (s[i] == 'l') pending |= 1;
@@ -511,7 +513,7 @@ static void notified(const char *s, size_t len)
   }
   birth = mtime_of("info", id, &exists);
   if (!exists) birth = now();
-  add_message(id, pending, birth, last);
+  add_message(id, pending, birth, due);
 }
 
 static stralloc todoin;
@@ -560,24 +562,42 @@ static int each_id(const char *dir, void (*fn)(unsigned long id, const char *sub
   return r;
 }
 
-/* At start: every message with info/ and no todo/ (those come through
-   qmail-todo). */
+/* A channel list's mtime in the future is the next attempt that a
+   deferral scheduled (job_finished). Any other mtime (the list was just
+   written, or a delivery marked it when we were killed) means now. A clock
+   that went back cannot push an attempt past the retry schedule. */
+static long long due_from_mtime(int c, long long mtime, long long birth)
+{
+  long long t = now(), latest;
+  if (mtime <= t) return 0;
+  latest = retry_next(birth, t, chan[c].skip);
+  return mtime < latest ? mtime : latest;
+}
+
+/* Every message with info/ and no todo/ (those come through qmail-todo)
+   that we do not know yet. At start that is the whole queue; later it is
+   a message whose notice was lost with a killed predecessor (qmail-todo
+   removed todo/ID after telling it). */
 static void found_info(unsigned long id, const char *sub)
 {
-  int e, pending = 0;
-  long long birth, last[CHANNELS];
+  int e, c, pending = 0;
+  long long birth, due[CHANNELS];
+  if (msgtable_find(&msgs, id)) return;
   mtime_of("todo", id, &e);
   if (e) return;
   birth = mtime_of("info", id, &e);
   if (!e) return;
-  last[0] = mtime_of("local", id, &e); if (e) pending |= 1;
-  last[1] = mtime_of("remote", id, &e); if (e) pending |= 2;
-  add_message(id, pending, birth, last);
+  for (c = 0; c < CHANNELS; ++c) {
+    long long t = mtime_of(chan[c].dir, id, &e);
+    due[c] = e ? due_from_mtime(c, t, birth) : 0;
+    if (e) pending |= 1 << c;
+  }
+  add_message(id, pending, birth, due);
 }
 
-static void scan_queue(void)
+static void scan_queue(int starting)
 {
-  if (each_id("info", found_info) == -1) {
+  if (each_id("info", found_info) == -1 && starting) {
     sendlog("alert: unable to scan queue/info, exiting");
     _exit(111);
   }
@@ -701,7 +721,7 @@ int main(void)
   selfpipe_trap(SIGTERM);
   sig_unblock(SIGHUP); sig_unblock(SIGALRM); sig_unblock(SIGTERM); /* qmail-start blocked them */
   setup_channels();
-  scan_queue();
+  scan_queue(1);
   scan_stale();
   laststale = now();
   log_status();
@@ -712,7 +732,7 @@ int main(void)
     retry_bounces();
     for (c = 0; c < CHANNELS; ++c) { fill_channel(c); defer_unavailable(c); }
     if (flagexit && !chan[0].used && !chan[1].used) break;
-    if (now() - laststale >= STALE_SCAN_SECONDS) { scan_stale(); laststale = now(); }
+    if (now() - laststale >= STALE_SCAN_SECONDS) { scan_queue(0); scan_stale(); laststale = now(); }
     p[0].fd = sigfd; p[0].events = POLLIN;
     p[1].fd = 7; p[1].events = POLLIN;
     p[2].fd = chan[0].up ? chan[0].fdrep : -1; p[2].events = POLLIN;

@@ -11,8 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include "auto.h"
 #include "byte.h"
 #include "control.h"
@@ -275,11 +279,29 @@ static int read_control_channel(void)
   return 1;
 }
 
+/* We must not outlive the qmail-send we serve (our parent: qmail-start
+   exec'd it). A successor's qmail-todo redoes our todo/ files; were we
+   still writing info/ID, we could rewrite a list that the new qmail-send
+   has already marked, or resurrect a finished message. On Linux the kernel
+   kills us with it; elsewhere we notice EOF on fd 0 at the next poll. */
+static void die_with_qmail_send(void)
+{
+  struct pollfd p;
+#ifdef __linux__
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+    sendlog("warning: qmail-todo: prctl(PR_SET_PDEATHSIG): ", error_str(errno));
+#endif
+  /* it may have died before the prctl */
+  p.fd = 0; p.events = POLLIN;
+  if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) die_send();
+}
+
 int main(void)
 {
   struct pollfd pfd[2];
   int trigger;
   die_program("qmail-todo");
+  die_with_qmail_send();
   sig_ignore(SIGPIPE);
   if (chdir(auto_qmail) == -1) die_home();
   if (read_controls() == -1) {

@@ -4,7 +4,7 @@
 # next failure bounces it.
 import os, re, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from neoq import tap, Sandbox
+from neoq import tap, Sandbox, wait_until
 
 with Sandbox() as sb:
     D = sb.domain
@@ -24,6 +24,15 @@ with Sandbox() as sb:
     tap.ok(len(lines) >= 2 and re.match(r"^\s+local\s+carol@" + re.escape(D) + "$", lines[1]), "then the recipient, local, not done", q.stdout)
     st = subprocess.run([sb.bin("qmail-qstat")], capture_output=True, text=True)
     tap.ok("messages in queue: 1" in st.stdout, "qmail-qstat counts it", st.stdout)
+
+    # the deferral's schedule survives a restart: no new attempt at once
+    attempts = lambda: sb.log().count("deferral: mailbox_is_busy/")
+    n = attempts()
+    tap.ok(sb.restart(), "qmail-send restarted")
+    time.sleep(2)
+    tap.eq(attempts(), n, "a restart does not retry a deferred message before its time")
+    sb.svc("-a")
+    tap.ok(wait_until(lambda: attempts() > n, 15), "svc -a retries it")
 
     sb.control("queuelifetime", "2")
     sb.reload()

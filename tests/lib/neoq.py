@@ -133,6 +133,13 @@ class Sandbox:
     def svc(self, flag, service="qmail-send"):
         subprocess.run(["svc", flag, os.path.join(self.dir, "service", service)], check=True)
 
+    def restart(self):
+        """svc -t, then wait for the new qmail-send's first status line."""
+        old, n = self.send_pid(), self.log().count("status: local")
+        self.svc("-t")
+        return wait_until(lambda: self.send_pid() not in (None, old)
+                          and self.log().count("status: local") > n, 15)
+
     def reload(self):
         """svc -h, then wait until qmail-send says it reread its controls
         (supervise holds commands for a second after it starts a service)."""
