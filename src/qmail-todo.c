@@ -235,8 +235,14 @@ static void commit_batch(void)
     batchlen = 0;
     return;
   }
-  for (i = 0; i < batchlen; ++i) tell_send(&batch[i]);
+  /* todo/ID goes before qmail-send hears of ID. The other way round,
+     qmail-send could deliver the message and have mess/ID removed, the
+     inode number ID could come back as the next injection's, and our late
+     clean-up would then remove that message's todo/ID: lost. A notice
+     lost after the clean-up is no loss: info/ID is there, and qmail-send
+     finds it when it starts and in its periodic rescan. */
   for (i = 0; i < batchlen; ++i) clean_todo(batch[i].id);
+  for (i = 0; i < batchlen; ++i) tell_send(&batch[i]);
   batchlen = 0;
 }
 
