@@ -233,14 +233,17 @@ static void smtp_mail(const char *arg, size_t len)
   reply("250 2.1.0 ok");
 }
 
-/* box@[our address] is box@localiphost */
+/* box@[our address] (box@[IPv6:our address]) is box@localiphost */
 static void localip_rewrite(void)
 {
-  size_t d = smtpcmd_domainpos(addr.s, addr.len), iplen;
+  static stralloc literal;
+  size_t d = smtpcmd_domainpos(addr.s, addr.len);
   if (!localip || d >= addr.len) return;
-  iplen = str_len(localip);
-  if (addr.len - d != iplen + 2 || addr.s[d] != '[' || addr.s[addr.len - 1] != ']') return;
-  if (case_diffb(addr.s + d + 1, iplen, localip)) return;
+  if (!stralloc_copys(&literal, "[") ||
+      (localip[str_chr(localip, ':')] && !stralloc_cats(&literal, "IPv6:")) ||
+      !stralloc_cats(&literal, localip) || !stralloc_cats(&literal, "]"))
+    die_nomem();
+  if (addr.len - d != literal.len || case_diffb(addr.s + d, literal.len, literal.s)) return;
   addr.len = d;
   if (!stralloc_cats(&addr, localiphost.s)) die_nomem();
 }
