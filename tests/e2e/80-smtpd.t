@@ -147,6 +147,21 @@ with Sandbox() as sb:
     tap.ok(m and "\nDelivered-To: alice@%s\n" % D in m[0] and m[0].count("Delivered-To:") == 1,
            "alice@[IPv6:::1] (our own address) became alice@localiphost", m)
 
+    # ---- QMAILQUEUE, and qmail-queue's exit codes as replies ----
+    filt = sb.path("qq-filter")
+    sb.write(filt, "#!/bin/sh\ncat > /dev/null\nexit $QQ_EXIT\n", 0o755)
+    for qcode, want in ((31, "554 5.3.0 mail server permanently refused the message (#5.3.0)"),
+                        (71, "451 4.3.0 mail server temporarily refused the message (#4.3.0)"),
+                        (53, "451 4.3.0 qq write error or disk full (#4.3.0)"),
+                        (11, "554 5.1.3 envelope address too long for qq (#5.1.3)")):
+        env = {"QMAILQUEUE": filt, "QQ_EXIT": str(qcode), "PATH": "/usr/bin:/bin", "TCPREMOTEIP": "127.0.0.9"}
+        session = ("HELO qq\r\nMAIL FROM:<qq@example.org>\r\nRCPT TO:<alice@%s>\r\nDATA\r\n"
+                   "Subject: qq\r\n\r\nqq\r\n.\r\nQUIT\r\n" % D)
+        r = subprocess.run(as_user(sb, [sb.bin("qmail-smtpd")]), input=session.encode(), env=env,
+                           capture_output=True, timeout=30)
+        tap.ok(("\r\n%s\r\n" % want) in r.stdout.decode("latin1"),
+               "QMAILQUEUE exiting %d: %s" % (qcode, want[:9]), r.stdout.decode("latin1"))
+
     check_server(sb, "all")
 
     # ---- relaying: 127.0.0.1 has RELAYCLIENT ----
