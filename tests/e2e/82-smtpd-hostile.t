@@ -65,6 +65,26 @@ with Sandbox() as sb:
     check(sb, "smuggling")
     n = len(sb.maildir("alice"))
 
+    # ---- a client that talks before the greeting: answered in order ----
+    s = socket.socket()
+    s.settimeout(20)
+    s.bind(("127.0.0.2", 0))
+    s.connect(("127.0.0.1", sb.port))
+    s.sendall(b"EHLO early\r\nMAIL FROM:<e@example.org>\r\nRCPT TO:<alice@" + D.encode() +
+              b">\r\nDATA\r\nSubject: early\r\n\r\nEARLY-BIRD\r\n.\r\nQUIT\r\n")
+    got = b""
+    while True:
+        more = s.recv(65536)
+        if not more:
+            break
+        got += more
+    s.close()
+    codes = [l[:3] for l in got.split(b"\r\n") if l[3:4] == b" "]
+    tap.eq(codes, [b"220", b"250", b"250", b"250", b"354", b"250", b"221"],
+           "everything sent before the greeting is answered, in order")
+    tap.ok(wait_until(lambda: delivered(sb, "EARLY-BIRD"), 20), "and its message delivered")
+    n = len(sb.maildir("alice"))
+
     # ---- NUL bytes ----
     c = sb.smtp_connect("127.0.0.2")
     c.cmd("HELO nul")
