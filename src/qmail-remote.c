@@ -239,9 +239,16 @@ static void read_extensions(void)
    next host (4xx greeting or a connection lost before it). */
 static int open_session(void)
 {
+  static stralloc greeting;
   unsigned int code = get_reply();
   if (!code) return 0;
-  if (code >= 400 && code < 500) return 0;
+  if (code >= 400 && code < 500) { /* maybe only this host is busy: the next one may do */
+    if (!stralloc_copys(&greeting, "greeted us with: ") || !stralloc_cat(&greeting, &reply.text) ||
+        !stralloc_0(&greeting))
+      temp_nomem();
+    lost = greeting.s;
+    return 0;
+  }
   if (code != 220) refused(code, "did not greet us properly");
   if (put("EHLO ") == -1 || put(helohost.s) == -1 || put("\r\n") == -1 || send_flush() == -1) temp_lost("at EHLO");
   code = get_reply();
@@ -410,9 +417,7 @@ static void deliver(const char *sender, char **rcpts)
     inpos = inlen = 0;
     netio_timeout = timeoutremote;
     if (open_session()) transaction(sender, rcpts); /* does not return */
-    if (!stralloc_copys(&why, ipstr) || !stralloc_cats(&why, ": ") ||
-        !stralloc_cats(&why, lost ? lost : "greeted with a temporary failure") || !stralloc_0(&why))
-      temp_nomem();
+    if (!stralloc_copys(&why, lost ? lost : "unknown trouble") || !stralloc_0(&why)) temp_nomem();
     lost = why.s;
     close(sock);
     sock = -1;
