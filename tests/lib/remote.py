@@ -94,7 +94,7 @@ class Dnsmasq:
         self.log = open(os.path.join(base, "dnsmasq-%s.log" % addr), "ab")
         cmd = ["dnsmasq", "--no-daemon", "--keep-in-foreground", "--no-resolv", "--no-hosts",
                "--listen-address=" + addr, "--bind-interfaces", "--port", "53",
-               "--pid-file=", "--log-queries", "--user=root"] + list(records)
+               "--pid-file=", "--log-queries", "--user=nobody", "--group=nogroup"] + list(records)
         self.p = subprocess.Popen(cmd, stdout=self.log, stderr=self.log)
         self.addr = addr
         end = time.time() + 10
