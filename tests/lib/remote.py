@@ -16,6 +16,13 @@ import time
 SINK = "/usr/sbin/smtp-sink"
 
 
+def _more_files():
+    """In a child: descriptors up to the hard limit (thousands of sessions)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def sink_user_args(uid):
     """smtp-sink refuses to run as root without -u."""
     if os.geteuid() == 0:
@@ -35,7 +42,7 @@ class Sink:
         self.log = open(os.path.join(self.dir, "..", "sink-%d.log" % (port or 0)), "ab")
         cmd = [SINK] + sink_user_args(uid) + ["-d", self.dir + "/%M."] + list(args) + \
             ["%s:%d" % (addr, port), str(backlog)]
-        self.p = subprocess.Popen(cmd, stdout=self.log, stderr=self.log)
+        self.p = subprocess.Popen(cmd, stdout=self.log, stderr=self.log, preexec_fn=_more_files)
         self.wait_listening()
 
     def wait_listening(self):
