@@ -9,6 +9,7 @@
 #include "socket.h"
 
 unsigned long netio_timeout = 1200;
+int netio_errno;
 
 static int wait_for(int fd, short events, unsigned long seconds)
 {
@@ -24,13 +25,21 @@ static int wait_for(int fd, short events, unsigned long seconds)
   }
 }
 
+static ssize_t failed(void)
+{
+  if (!netio_errno) netio_errno = errno ? errno : EIO;
+  return -1;
+}
+
 ssize_t netio_write(int fd, const char *buf, size_t len)
 {
+  if (netio_errno) { errno = netio_errno; return -1; } /* no use going on */
   for (;;) {
     ssize_t w;
-    if (wait_for(fd, POLLOUT, netio_timeout) == -1) return -1;
+    if (wait_for(fd, POLLOUT, netio_timeout) == -1) return failed();
     w = write(fd, buf, len);
     if (w == -1 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (w <= 0) return failed();
     return w;
   }
 }

@@ -178,10 +178,17 @@ static unsigned int get_reply(void)
   }
 }
 
-static int put(const char *s) { return buffer_puts(&net, s); }
+/* Write errors show in netio_errno (see netio.h), not in return values. */
+static int put(const char *s)
+{
+  buffer_puts(&net, s);
+  if (netio_errno) { lost = error_str(netio_errno); return -1; }
+  return 0;
+}
 static int send_flush(void)
 {
-  if (buffer_flush(&net) == -1) { lost = error_str(errno); return -1; }
+  buffer_flush(&net);
+  if (netio_errno) { lost = error_str(netio_errno); return -1; }
   return 0;
 }
 
@@ -301,9 +308,11 @@ static void send_message(void)
     if (r == -1 && errno == EINTR) continue;
     if (r == -1) temp_mess();
     if (r == 0) break;
-    if (smtp_data_put(&d, &net, buf, (size_t)r) == -1) { lost = error_str(errno); temp_lost("while sending the message"); }
+    smtp_data_put(&d, &net, buf, (size_t)r);
+    if (netio_errno) { lost = error_str(netio_errno); temp_lost("while sending the message"); }
   }
-  if (smtp_data_end(&d, &net) == -1) { lost = error_str(errno); temp_lost("while sending the message"); }
+  smtp_data_end(&d, &net);
+  if (netio_errno) { lost = error_str(netio_errno); temp_lost("while sending the message"); }
 }
 
 static void quit(void)
@@ -414,6 +423,7 @@ static void deliver(const char *sender, char **rcpts)
     lost = 0;
     if (!reach(hosts.h[i].ip)) continue;
     buffer_init(&net, (ssize_t (*)())netio_write, sock, outspace, sizeof outspace);
+    netio_errno = 0;
     inpos = inlen = 0;
     netio_timeout = timeoutremote;
     if (open_session()) transaction(sender, rcpts); /* does not return */

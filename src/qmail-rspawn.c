@@ -32,7 +32,7 @@ static void child_exit(const char *a, const char *b)
   char space[512];
   buffer bw = BUFFER_INIT(bufwrite, 1, space, sizeof space);
   buffer_puts(&bw, a);
-  if (b) buffer_puts(&bw, b);
+  if (b) { buffer_puts(&bw, b); buffer_puts(&bw, ". (#4.3.0)\n"); }
   buffer_put(&bw, "", 1); /* the NUL that ends a report */
   buffer_flush(&bw);
   _exit(0);
@@ -48,7 +48,7 @@ static void open_message(unsigned long id)
     child_exit("ZOut of memory in qmail-rspawn. (#4.3.0)\n", 0);
   fd = open(fn.s, O_RDONLY);
   if (fd == -1 || fd_move(0, fd) == -1)
-    child_exit("ZUnable to open the message: ", error_str(errno));
+    child_exit("ZUnable to open the message in qmail-rspawn: ", error_str(errno));
 }
 
 static void deliver(const struct spawn_request *r, void *ctx)

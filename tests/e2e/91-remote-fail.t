@@ -26,7 +26,7 @@ CASES = {
     "data5": ({"data": "554 no data for you"}, "failure", "554 no data for you"),
     "dot4": ({"dot": "452 dot later"}, "deferral", "452_dot_later"),
     "dot5": ({"dot": "552 message refused, too spammy"}, "failure", "552 message refused, too spammy"),
-    "middata": ({"middata": "close"}, "deferral", "Connection_to_127.0.0.1_failed"),  # noticed while sending or after the dot
+    "middata": ({"middata": "close"}, "deferral", "failed_while_sending_the_message"),
     "afterdot": ({"dot": "close"}, "deferral", "after_the_final_dot"),
     "hang": ({"greeting": "hang"}, "deferral", "Connection_timed_out"),
     "hangdata": ({"dot": "hang"}, "deferral", "after_the_final_dot"),
@@ -66,13 +66,16 @@ with Sandbox(start=False) as sb:
     routes = ["%s.example:[127.0.0.1]:%d" % (n, s.port) for n, s in servers.items()]
     routes.append("dead.example:[127.0.0.2]:%d" % dead)
     sb.control("smtproutes", "\n".join(routes))
-    sb.control("timeoutremote", "3")
+    sb.control("timeoutremote", "8")
     sb.control("timeoutconnect", "3")
     sb.start()
 
+    # the one for middata is larger than what socket buffers hold, so the
+    # close is seen while the message is still being written
+    big = "".join("%07d filler filler filler filler filler filler filler\n" % i for i in range(150000))
     for name in CASES:
         r = sb.sendmail(["-f", "bob@" + D, "user@%s.example" % name],
-                        "Subject: case %s\n\nline one\nline two\nline three\n" % name)
+                        "Subject: case %s\n\nline one\nline two\nline three\n%s" % (name, big if name == "middata" else ""))
         tap.eq(r.returncode, 0, "queued a message for user@%s.example" % name)
     r = sb.sendmail(["-f", "bob@" + D, "user@dead.example"], "Subject: dead\n\nx\n")
 

@@ -147,6 +147,15 @@ def loopback_free(addr):
         s.close()
 
 
+def hangup(c):
+    """Close for real: the makefile() reader would keep the socket open."""
+    try:
+        c.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    c.close()
+
+
 class ScriptedSMTP:
     """An SMTP server on 127.0.0.1 that answers as told. script maps a
     step (greeting, ehlo, helo, mail, rcpt, data, dot, quit) to a reply
@@ -163,6 +172,9 @@ class ScriptedSMTP:
         self.sessions = 0
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # a small receive window (as a busy server has), so that a large
+        # message cannot all be in flight when the server hangs up
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(50)
         self.port = self.sock.getsockname()[1]
@@ -181,7 +193,7 @@ class ScriptedSMTP:
     def reply(self, c, step, normal):
         r = self.script.get(step, normal)
         if r == "close":
-            c.close()
+            hangup(c)
             return False
         if r == "hang":
             time.sleep(3600)
@@ -242,7 +254,7 @@ class ScriptedSMTP:
             if not line:
                 return False
             if self.script.get("middata") == "close" and len(lines) >= 2:
-                c.close()
+                hangup(c)
                 return False
             if line == b".\r\n":
                 break
