@@ -128,6 +128,8 @@ with Sandbox(start=False) as sb:
            "a connection lost after the dot means a retry: the message came twice (the documented risk)")
 
     # the dead host: two failures in a row and it is held off
+    tap.ok(wait_until(lambda: len(outcomes(sb.log()).get("user@dead.example", [])) >= 2, 30),
+           "the dead host was tried a second time on the first svc -a")
     sb.svc("-a")
     tap.ok(wait_until(lambda: len(outcomes(sb.log()).get("user@dead.example", [])) >= 3, 30),
            "the dead host is tried again on svc -a")
