@@ -3,13 +3,15 @@
 #include "bufwrite.h"
 #include "str.h"
 
-/* errors[fd] for fd < BUFWRITE_FDS - 1; the last slot holds every larger fd. */
-static int errors[BUFWRITE_FDS];
+/* errors[fd] for fd < BUFWRITE_FDS; errors[BUFWRITE_FDS] holds every
+   larger fd. A negative fd (buffer_tosa's, with an op that is not ours)
+   gets its own slot, so that a failure elsewhere never shows there. */
+static int errors[BUFWRITE_FDS + 1], negative;
 
 static int *slot(int fd)
 {
-  if (fd < 0) fd = BUFWRITE_FDS - 1; /* nonsense fd: still remember */
-  return &errors[fd < BUFWRITE_FDS - 1 ? fd : BUFWRITE_FDS - 1];
+  if (fd < 0) return &negative;
+  return &errors[fd < BUFWRITE_FDS ? fd : BUFWRITE_FDS];
 }
 
 int bufwrite_error(int fd) { return *slot(fd); }

@@ -16,7 +16,7 @@
    it. Check output with them, never with buffer_flush's result.
    Descriptors from BUFWRITE_FDS up share one slot: a failure on any of
    them is reported on all of them (never a missed error, at worst a
-   false one). */
+   false one). Negative ones (buffer_tosa's) share another. */
 #define BUFWRITE_FDS 256
 
 ssize_t bufwrite(int fd, const char *buf, size_t len);
