@@ -7,14 +7,19 @@
 
 static int selfpipe[2] = { -1, -1 };
 
-void sig_catch(int sig, void (*handler)(int))
+static void catch_with(int sig, void (*handler)(int), int flags)
 {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = handler;
+  sa.sa_flags = flags;
   sigemptyset(&sa.sa_mask);
   sigaction(sig, &sa, 0);
 }
+
+/* No SA_RESTART: a caught SIGALRM is how a blocking call gets a time
+   limit (mbox's flock, for one). */
+void sig_catch(int sig, void (*handler)(int)) { catch_with(sig, handler, 0); }
 
 void sig_ignore(int sig) { sig_catch(sig, SIG_IGN); }
 void sig_default(int sig) { sig_catch(sig, SIG_DFL); }
@@ -44,7 +49,12 @@ int selfpipe_init(void)
   return selfpipe[0];
 }
 
-void selfpipe_trap(int sig) { sig_catch(sig, trap); }
+/* SA_RESTART: a trapped signal is only news for the main loop (poll()
+   returns EINTR anyway and the pipe wakes it); it must not make a
+   blocking read elsewhere fail. Without it, an svc -a that came while
+   qmail-send waited for qmail-clean's reply looked like a lost helper,
+   and qmail-send restarted. */
+void selfpipe_trap(int sig) { catch_with(sig, trap, SA_RESTART); }
 
 int selfpipe_next(void)
 {
