@@ -6,6 +6,8 @@
 # make sandbox DIR=path PORT=n   a private, working install owned by you
 # make start        build, make ./sandbox and start it (README quick start)
 # make bench        print throughput and memory figures (not a test)
+# make fresh-test   as root: the README's quick start on a new Debian 12
+#                   made with debootstrap (downloads; not part of check)
 #
 # Paths, user names and the queue split come from the conf-* files and are
 # compiled in. Every build setting below can be overridden on the command
@@ -100,11 +102,14 @@ start: deps
 bench: deps all
 	python3 tools/bench
 
+fresh-test:
+	sh tools/fresh-test $(abspath $(O))
+
 clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all units check deps setup sandbox start bench clean FORCE
+.PHONY: all units check deps setup sandbox start bench fresh-test clean FORCE
 .SECONDARY:
 
 -include $(wildcard $(O)/obj/*.d)
