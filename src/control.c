@@ -55,7 +55,7 @@ int control_parse_ulong(unsigned long *u, const char *s, size_t len)
 {
   size_t n;
   if (!len) return 0;
-  n = scan_ulong(s, u);
+  n = scan_ulongn(s, len, u); /* s need not end after len */
   if (n != len) return 0;
   return 1;
 }

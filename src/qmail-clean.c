@@ -93,7 +93,8 @@ static int handle(const stralloc *req)
   unsigned long id;
   size_t n;
   if (req->len < 2) die_proto();
-  n = scan_ulong(req->s + 1, &id);
+  /* the stralloc holds the previous, maybe longer, request beyond len */
+  n = scan_ulongn(req->s + 1, req->len - 1, &id);
   if (n != req->len - 1) die_proto();
   switch (req->s[0]) {
     case 't': return clean_todo(id);

@@ -121,6 +121,7 @@ static struct channel chan[CHANNELS] = {
 };
 
 static int flagexit;        /* TERM: finish running deliveries, then exit */
+static int todo_gone;       /* qmail-todo ended: the same, then restart */
 
 static void idstr(char *buf, unsigned long id) { buf[fmt_ulong(buf, id)] = 0; }
 
@@ -523,8 +524,15 @@ static void read_todo(void)
   char buf[4096];
   ssize_t r = read(7, buf, sizeof buf);
   size_t pos = 0;
-  if (r == 0) die_helper("qmail-todo");
-  if (r == -1) { if (errno == EINTR || errno == EAGAIN) return; die_helper("qmail-todo"); }
+  if (r == -1 && (errno == EINTR || errno == EAGAIN)) return;
+  if (r <= 0) {
+    /* Wait for the running deliveries' reports before exiting: without
+       their marks, every one of them would be made again after the
+       restart (over and over, should qmail-todo keep dying). */
+    sendlog("alert: lost connection to qmail-todo, exiting when running deliveries are done");
+    todo_gone = flagexit = 1;
+    return;
+  }
   if (!stralloc_catb(&todoin, buf, (size_t)r)) die_nomem();
   for (;;) {
     size_t n = byte_chr(todoin.s + pos, todoin.len - pos, 0);
@@ -652,7 +660,7 @@ static void handle_signals(void)
     else if (sig == SIGHUP) {
       sendlog("status: rereading control files");
       read_controls(0);
-      if (fd_writeall(8, "H", 1) == -1) die_helper("qmail-todo");
+      if (!todo_gone && fd_writeall(8, "H", 1) == -1) die_helper("qmail-todo");
     } else if (sig == SIGTERM) {
       sendlog("status: exiting when running deliveries are done");
       flagexit = 1;
@@ -734,7 +742,7 @@ int main(void)
     if (flagexit && !chan[0].used && !chan[1].used) break;
     if (now() - laststale >= STALE_SCAN_SECONDS) { scan_queue(0); scan_stale(); laststale = now(); }
     p[0].fd = sigfd; p[0].events = POLLIN;
-    p[1].fd = 7; p[1].events = POLLIN;
+    p[1].fd = todo_gone ? -1 : 7; p[1].events = POLLIN;
     p[2].fd = chan[0].up ? chan[0].fdrep : -1; p[2].events = POLLIN;
     p[3].fd = chan[1].up ? chan[1].fdrep : -1; p[3].events = POLLIN;
     if (poll(p, 4, next_wakeup()) == -1 && errno != EINTR) fatal(111, "poll: ", error_str(errno));
@@ -743,5 +751,5 @@ int main(void)
     if (p[3].revents) read_reports(1);
   }
   sendlog("status: exiting");
-  return 0;
+  return todo_gone ? 111 : 0;
 }

@@ -8,7 +8,7 @@ static size_t field(const char *s, size_t len) { return byte_chr(s, len, 0); }
 static int number(const char *s, size_t flen, char tag, unsigned long *u)
 {
   if (flen < 2 || s[0] != tag) return 0;
-  return scan_ulong(s + 1, u) == flen - 1;
+  return scan_ulongn(s + 1, flen - 1, u) == flen - 1;
 }
 
 int todoenv_parse(struct todoenv *e, const char *s, size_t len)

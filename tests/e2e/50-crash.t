@@ -7,6 +7,9 @@ import os, random, re, signal, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from neoq import tap, Sandbox, wait_until
 
+def subjects_any(msgs):
+    return [g.group(1) for g in (re.search(r"^Subject: (\S+)$", m, re.M) for m in msgs) if g]
+
 def subjects(msgs):
     out = []
     for m in msgs:
@@ -103,4 +106,27 @@ with Sandbox() as sb:
             torn.append(m[:200])
     tap.eq(torn, [], "every delivered message is whole")
     tap.ok(sb.wait_queue_empty(60), "no stale or half-queued files remain", "\n".join(sb.queue_files()))
+
+# --- qmail-todo killed while deliveries run ---
+# qmail-send waits for the running deliveries before it exits for the
+# restart, so their results are recorded and none is made twice.
+with Sandbox() as sb:
+    D = sb.domain
+    sb.add_user("erin")
+    sb.dotqmail("erin", "", "|sleep 2\n./Maildir/\n")
+    for i in range(3):
+        r = sb.sendmail([f"erin@{D}"], "Subject: slow%d\n\nslow\n" % i)
+        tap.eq(r.returncode, 0, "slow message %d accepted" % i)
+    tap.ok(wait_until(lambda: sb.log().count("starting delivery") >= 3, 10), "three deliveries running")
+    todo = sb.pids_of("qmail-todo")
+    tap.eq(len(todo), 1, "one qmail-todo runs")
+    for pid in todo:
+        os.kill(pid, signal.SIGKILL)
+    tap.ok(sb.wait_log(r"lost connection to qmail-todo, exiting when running deliveries are done", 10),
+           "qmail-send notices and lets the deliveries finish", sb.log())
+    wait_until(lambda: len(sb.maildir("erin")) >= 3, 20)
+    time.sleep(3)  # a repeated delivery would take 2 s more
+    subs = sorted(subjects_any(sb.maildir("erin")))
+    tap.eq(subs, ["slow0", "slow1", "slow2"], "each delivered exactly once")
+    tap.ok(sb.wait_queue_empty(20), "the queue empties", "\n".join(sb.queue_files()))
 tap.done()

@@ -153,6 +153,18 @@ class Sandbox:
         m = re.search(r"up \(pid (\d+)\)", out)
         return int(m.group(1)) if m else None
 
+    def pids_of(self, prog):
+        """Pids of this sandbox's running bin/PROG (from /proc)."""
+        want, out = self.bin(prog), []
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    if os.readlink("/proc/%s/exe" % d) == want:
+                        out.append(int(d))
+                except OSError:
+                    pass
+        return out
+
     # ---- paths and files ----
     def bin(self, prog):
         return os.path.join(self.dir, "bin", prog)
