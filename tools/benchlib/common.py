@@ -67,6 +67,22 @@ def tree_cpu(sid):
     return total
 
 
+def tree_pss_kib(sid):
+    """Proportional set size of a service tree, KiB: what it costs in memory
+    with shared pages split among their users."""
+    total = 0
+    for pid in session_pids(sid):
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return total, len(session_pids(sid))
+
+
 class CpuMeter:
     """Both CPU figures for one measured interval."""
 
