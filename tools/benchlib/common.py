@@ -6,6 +6,7 @@ that pid at the end, whatever happens; nothing is ever killed by name.
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -218,6 +219,54 @@ def wait_smtp(port, timeout):
             last = e
         time.sleep(0.1)
     raise BenchError("no SMTP greeting on 127.0.0.1:%d within %ds (%s)" % (port, timeout, last))
+
+
+# ---- fsyncs ----
+
+SYNC_EVENTS = ("fsync", "fdatasync", "syncfs", "sync_file_range")
+
+
+class SyncCounter:
+    """perf stat on a service tree's processes (their children inherit the
+    counters): how many fsync-like system calls it makes. Only for a pass
+    that is not timed, since a syscall tracepoint slows every system call."""
+
+    def __init__(self, procs, sid, path):
+        self.path = path
+        self.proc = None
+        pids = session_pids(sid)
+        if not shutil.which("perf") or not pids:
+            return
+        events = ",".join("syscalls:sys_enter_" + e for e in SYNC_EVENTS)
+        self.proc = procs.popen(["perf", "stat", "-x,", "-e", events, "-o", path,
+                                 "-p", ",".join(str(p) for p in pids)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)  # perf attaches before the load starts
+        if self.proc.poll() is not None:
+            self.proc = None
+
+    def stop(self):
+        """The count, or None when perf could not count."""
+        if self.proc is None:
+            return None
+        time.sleep(0.3)
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            end_process(self.proc)
+            return None
+        total, seen = 0, 0
+        try:
+            with open(self.path) as f:
+                for line in f:
+                    fields = line.strip().split(",")
+                    if len(fields) > 2 and fields[2].startswith("syscalls:") and fields[0].isdigit():
+                        total += int(fields[0])
+                        seen += 1
+        except FileNotFoundError:
+            return None
+        return total if seen else None
 
 
 # ---- smtp-source and smtp-sink ----
