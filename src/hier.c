@@ -61,7 +61,9 @@ const struct hier_entry hier_table[] = {
   P("maildirmake", HIER_ROOT, 0755),
   P("qmailctl", HIER_ROOT, 0755),
   P("qmail-install", HIER_ROOT, 0755),
-  OPT("qmail-smtpd", HIER_ROOT, 0755),
+  /* run by tcpserver as qmaild; qmail-newmrh by root */
+  P("qmail-smtpd", HIER_ROOT, 0755),
+  P("qmail-newmrh", HIER_ROOT, 0700),
 };
 const size_t hier_count = sizeof hier_table / sizeof hier_table[0];
 

@@ -585,7 +585,7 @@ static long long due_from_mtime(int c, long long mtime, long long birth)
 /* Every message with info/ and no todo/ (those come through qmail-todo)
    that we do not know yet. At start that is the whole queue; later it is
    a message whose notice was lost with a killed predecessor (qmail-todo
-   removed todo/ID after telling it). */
+   removes todo/ID before it tells us). */
 static void found_info(unsigned long id, const char *sub)
 {
   int e, c, pending = 0;

@@ -295,7 +295,7 @@ static void die_with_qmail_send(void)
   struct pollfd p;
 #ifdef __linux__
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-    sendlog("warning: qmail-todo: prctl(PR_SET_PDEATHSIG): ", error_str(errno));
+    sendlog("warning: prctl(PR_SET_PDEATHSIG) failed: ", error_str(errno));
 #endif
   /* it may have died before the prctl */
   p.fd = 0; p.events = POLLIN;

@@ -16,7 +16,7 @@ PIDFILE=$QMAILHOME/run/svscan.pid
 say() { echo "qmailctl: $*"; }
 fail() { echo "qmailctl: $*" >&2; exit 111; }
 usage() {
-  echo "usage: qmailctl start|stop|restart|stat|queue|flush|reload|pause|cont|help" >&2
+  echo "usage: qmailctl start|stop|restart|stat|queue|flush|reload|pause|cont|cdb|help" >&2
   exit 1
 }
 
@@ -32,6 +32,8 @@ qmailctl controls neoqmail in $QMAILHOME$( [ "$SANDBOX" = 1 ] && echo " (a sandb
   reload   reread control files (svc -h qmail-send)
   pause    suspend the services (svc -p)
   cont     resume them (svc -c)
+  cdb      compile control/tcp.smtp into tcp.smtp.cdb (tcprules) and
+           control/morercpthosts into morercpthosts.cdb (qmail-newmrh)
   help     this text
 Exit codes: 0 done, 1 usage, 111 failure.
 EOF
@@ -200,6 +202,20 @@ sandbox_stop() {
 
 # ---- verbs ----
 
+# the SMTP service's databases; qmail-smtpd reads them at each connection
+cdb() {
+  cd "$QMAILHOME/control" || fail "unable to enter $QMAILHOME/control"
+  if [ -f tcp.smtp ]; then
+    tcprules tcp.smtp.cdb tcp.smtp.tmp < tcp.smtp || fail "unable to compile control/tcp.smtp"
+    say "compiled control/tcp.smtp into tcp.smtp.cdb"
+  fi
+  if [ -f morercpthosts ]; then
+    qmail-newmrh || fail "qmail-newmrh failed"
+    say "compiled control/morercpthosts into morercpthosts.cdb"
+  fi
+  return 0
+}
+
 stat_() {
   need_services
   rc=0
@@ -246,6 +262,7 @@ case $1 in
   reload|hup) sandbox_running; control -h qmail-send && say "rereading control files" ;;
   pause) sandbox_running; control -p && say "paused" ;;
   cont) sandbox_running; control -c && say "continued" ;;
+  cdb) cdb ;;
   help|-h|--help) help ;;
   *) usage ;;
 esac

@@ -316,14 +316,7 @@ static void check_locals(int r)
 
 static void check_rcpthosts(int r)
 {
-  if (r == 0) oops("Without rcpthosts, qmail-smtpd accepts mail for every domain from everybody: it is an open relay.");
-}
-
-static void check_morercpthosts(int r)
-{
-  struct stat st;
-  if (r == 1 && !exists("rcpthosts", &st))
-    oops("rcpthosts is missing, so morercpthosts has no effect.");
+  if (r == 0) oops("Without rcpthosts, qmail-smtpd takes mail only from clients with RELAYCLIENT (and for morercpthosts): nobody else can send mail here.");
 }
 
 /* qmail-send keeps concurrency in range */
@@ -357,12 +350,12 @@ static const struct ctl files[] = {
   { "idhost", show_line, 0, "qmail-inject makes Message-IDs ending in @", ".", 0, 0 },
   { "localiphost", show_line, 0, "A recipient at [an address of this host] is taken to be at ", ".", 0, 0 },
   { "locals", show_list, 0, "Mail for ", " is delivered locally.", 0, check_locals },
-  { "morercpthosts", show_list, "No domains besides rcpthosts.", 0, 0, item_rcpthosts, check_morercpthosts },
+  { "morercpthosts", show_list, "No domains besides rcpthosts.", 0, 0, item_rcpthosts, 0 },
   { "morercpthosts.cdb", show_mrhcdb, 0, 0, 0, 0, 0 },
   { "percenthack", show_list, "No domain has the percent hack.", "user%host@", " is rewritten to user@host.", 0, 0 },
   { "plusdomain", show_line, 0, "qmail-inject replaces a + at the end of a host name with .", ".", 0, 0 },
   { "queuelifetime", show_number, "604800", "A message is given up after ", " seconds in the queue.", 0, 0 },
-  { "rcpthosts", show_list, "qmail-smtpd accepts recipients at every domain.", 0, 0, item_rcpthosts, check_rcpthosts },
+  { "rcpthosts", show_list, "qmail-smtpd accepts recipients only from clients with RELAYCLIENT.", 0, 0, item_rcpthosts, check_rcpthosts },
   { "smtpgreeting", show_line, 0, "qmail-smtpd greets clients with 220 ", ".", 0, 0 },
   { "smtproutes", show_list, "Mail goes to the MX hosts of its domain.", 0, 0, item_smtproutes, 0 },
   { "timeoutconnect", show_number, "60", "qmail-remote gives up a connection attempt after ", " seconds.", 0, 0 },

@@ -83,6 +83,19 @@ try:
     tap.eq(chk.returncode, 0, "qmail-install -c finds every installed file as designed")
     if chk.returncode:
         tap.diag(chk.stdout + chk.stderr)
+    # qmail-smtpd: never as root; as qmaild (its run script's user) it
+    # hands a message to the setuid qmail-queue
+    smtpd = os.path.join(home, "bin", "qmail-smtpd")
+    r = subprocess.run([smtpd], input=b"QUIT\r\n", capture_output=True, env={"PATH": "/usr/bin:/bin"})
+    tap.ok(r.returncode == 1 and r.stdout.startswith(b"421 4.3.0") and b"refusing to run as root" in r.stderr,
+           "qmail-smtpd refuses to run as root", r)
+    session = ("HELO root.test\r\nMAIL FROM:<smtp@example.org>\r\nRCPT TO:<mu@%s>\r\nDATA\r\n"
+               "Subject: smtp as qmaild\r\n\r\nvia qmail-smtpd\r\n.\r\nQUIT\r\n" % ME).encode()
+    r = subprocess.run(["setuidgid", "qmaild", smtpd], input=session, capture_output=True,
+                       env={"PATH": "/usr/bin:/bin", "TCPREMOTEIP": "192.0.2.1"})
+    tap.ok(r.returncode == 0 and b"\r\n250 2.0.0 ok " in r.stdout, "as qmaild it queues a message", r)
+    tap.ok(wait_until(lambda: any("via qmail-smtpd" in open(os.path.join(new, f), errors="replace").read()
+                                  for f in os.listdir(new)), 20), "which is delivered")
     q = os.path.join(home, "queue")
     expect = {"lock": ("qmailq", 0o750), "pid": ("qmailq", 0o700), "intd": ("qmailq", 0o700),
               "todo": ("qmailq", 0o750), "mess": ("qmailq", 0o750), "info": ("qmails", 0o700),

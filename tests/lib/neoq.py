@@ -126,6 +126,10 @@ class Sandbox:
         # signal handlers are in place (svc -h, -a work from now on)
         if not wait_until(lambda: self.send_pid() and self.log().count("status: local") > n, 15):
             raise RuntimeError("qmail-send did not come up; log:\n" + self.log())
+        # and the SMTP service answers with its greeting
+        if not wait_until(lambda: self.smtp_greets(), 15):
+            raise RuntimeError("qmail-smtpd does not answer on port %d; log:\n%s"
+                               % (self.port, self.smtp_log()))
 
     def stop(self):
         self.ctl("stop")
@@ -285,3 +289,79 @@ class Sandbox:
 
     def qread(self):
         return subprocess.run([self.bin("qmail-qread")], capture_output=True, text=True)
+
+    # ---- SMTP (service/qmail-smtpd: tcpserver on 127.0.0.1:port) ----
+    def smtp_greets(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as c:
+                return c.recv(512).startswith(b"220 ")
+        except OSError:
+            return False
+
+    def smtp_connect(self, source="127.0.0.1", timeout=10):
+        """A raw socket to the SMTP service from a loopback source address
+        (127.0.0.1 relays; 127.0.0.2 is a stranger), greeting read."""
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.settimeout(timeout)
+        c.bind((source, 0))
+        c.connect(("127.0.0.1", self.port))
+        return SmtpRaw(c)
+
+    def smtp_log(self):
+        p = self.path("log", "qmail-smtpd", "current")
+        try:
+            with open(p, errors="replace") as f:
+                text = f.read()
+        except FileNotFoundError:
+            return ""
+        return re.sub(r"^@[0-9a-f]{24} ", "", text, flags=re.M)
+
+    def smtp_crashes(self):
+        """tcpserver's "end PID status S" lines whose child died of a signal."""
+        return [l for l in self.smtp_log().splitlines()
+                if re.match(r"tcpserver: end \d+ status (\d+)$", l)
+                and int(l.split()[-1]) & 127]
+
+
+class SmtpRaw:
+    """A bare SMTP connection: bytes out, replies in, nothing smoothed over."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+        self.greeting = self.reply()
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def reply(self):
+        """One complete (possibly multi-line) reply as (code, text); (None,
+        partial) when the server closed or timed out first."""
+        lines = []
+        while True:
+            while b"\r\n" not in self.buf:
+                try:
+                    more = self.sock.recv(65536)
+                except OSError:
+                    more = b""
+                if not more:
+                    return None, b"".join(lines) + self.buf
+                self.buf += more
+            line, self.buf = self.buf.split(b"\r\n", 1)
+            lines.append(line + b"\n")
+            if len(line) < 4 or line[3:4] != b"-":
+                return int(line[:3]) if line[:3].isdigit() else None, b"".join(lines).decode("latin1")
+
+    def cmd(self, line):
+        self.send(line + "\r\n" if isinstance(line, str) else line + b"\r\n")
+        return self.reply()
+
+    def closed(self):
+        """True when the server has closed the connection (EOF)."""
+        try:
+            return self.buf == b"" and self.sock.recv(1) == b""
+        except OSError:
+            return True
+
+    def close(self):
+        self.sock.close()

@@ -34,7 +34,8 @@ static const struct {
   { "bin/qmail-getpw", HIER_PROGRAM, HIER_ROOT, 0711 },
   { "bin/sendmail", HIER_PROGRAM, HIER_ROOT, 0755 },
   { "bin/qmailctl", HIER_PROGRAM, HIER_ROOT, 0755 },
-  { "bin/qmail-smtpd", HIER_OPTIONAL, HIER_ROOT, 0755 },
+  { "bin/qmail-smtpd", HIER_PROGRAM, HIER_ROOT, 0755 },
+  { "bin/qmail-newmrh", HIER_PROGRAM, HIER_ROOT, 0700 },
 };
 #define NWANT (sizeof want / sizeof want[0])
 

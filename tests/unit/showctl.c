@@ -164,10 +164,10 @@ static const char *nome_parts[][2] = {
   { "bouncehost falls back to its placeholder", "\nbouncehost: (Default.) Failure notices come from the host bouncehost.\n" },
   { "so does helohost", "\nhelohost: (Default.) qmail-remote introduces itself with HELO helohost.\n" },
   { "nothing is local", "\nlocals: (Default.) Nothing, since me is missing too.\n" },
-  { "morercpthosts without rcpthosts", "\nmorercpthosts:\nqmail-smtpd accepts recipients at other.example.\nOops! rcpthosts is missing, so morercpthosts has no effect.\n" },
+  { "morercpthosts without rcpthosts counts", "\nmorercpthosts:\nqmail-smtpd accepts recipients at other.example.\n\nmorercpthosts.cdb:" },
   { "an old morercpthosts.cdb", "\nmorercpthosts.cdb:\nOops! morercpthosts.cdb is older than morercpthosts: compile it again.\n" },
-  { "no rcpthosts: an open relay", "\nrcpthosts: (Default.) qmail-smtpd accepts recipients at every domain.\n"
-    "Oops! Without rcpthosts, qmail-smtpd accepts mail for every domain from everybody: it is an open relay.\n" },
+  { "no rcpthosts: no relay, no recipients", "\nrcpthosts: (Default.) qmail-smtpd accepts recipients only from clients with RELAYCLIENT.\n"
+    "Oops! Without rcpthosts, qmail-smtpd takes mail only from clients with RELAYCLIENT (and for morercpthosts): nobody else can send mail here.\n" },
 };
 
 static char base[] = "/tmp/showctl-test.XXXXXX";
