@@ -13,7 +13,7 @@ import re
 import subprocess
 import time
 
-from .common import BenchError, wait_smtp
+from .common import BenchError, session_pids, wait_smtp
 
 USER = "bench"
 
@@ -159,12 +159,54 @@ class Neoqmail:
         raise BenchError("qmail-send did not go %s within %ds; log:\n%s"
                          % ("up" if up else "down", timeout, self.log_tail()))
 
+    HELPERS = ("qmail-send", "qmail-todo", "qmail-clean", "qmail-lspawn", "qmail-rspawn",
+               "qmail-local", "qmail-remote")
+
     def pause_delivery(self):
+        """svc -d, then wait until qmail-send's helpers have gone too: they
+        are reaped outside the tree, so a CPU count begun while they live
+        would lose what they used."""
         self.svc("-d")
         self.wait_send(False)
+        end = time.time() + 30
+        while self.helpers() and time.time() < end:
+            time.sleep(0.05)
+
+    def helpers(self):
+        found = []
+        for pid in session_pids(self.session()):
+            try:
+                with open("/proc/%d/comm" % pid) as f:
+                    if f.read().strip() in self.HELPERS:
+                        found.append(pid)
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+        return found
 
     def resume_delivery(self):
         self.svc("-u")
+
+    def peak_remote(self, since_line):
+        """Highest 'remote N/M' in qmail-send's status lines from line
+        since_line of the current log on: (N, M), or None."""
+        best = None
+        try:
+            with open(self.path("log", "qmail-send", "current"), errors="replace") as f:
+                lines = f.readlines()[since_line:]
+        except FileNotFoundError:
+            return None
+        for line in lines:
+            m = re.search(r"status: .*remote (\d+)/(\d+)", line)
+            if m and (best is None or int(m.group(1)) > best[0]):
+                best = (int(m.group(1)), int(m.group(2)))
+        return best
+
+    def log_lines(self):
+        try:
+            with open(self.path("log", "qmail-send", "current"), errors="replace") as f:
+                return sum(1 for _ in f)
+        except FileNotFoundError:
+            return 0
 
     def log_tail(self, n=15):
         try:
