@@ -186,27 +186,30 @@ class Neoqmail:
     def resume_delivery(self):
         self.svc("-u")
 
-    def peak_remote(self, since_line):
-        """Highest 'remote N/M' in qmail-send's status lines from line
-        since_line of the current log on: (N, M), or None."""
+    def peak_remote(self, since):
+        """Highest 'remote N/M' in qmail-send's status lines logged at or
+        after the Unix time since (multilog's current file and the ones it
+        rotated): (N, M), or None."""
+        logdir = self.path("log", "qmail-send")
         best = None
         try:
-            with open(self.path("log", "qmail-send", "current"), errors="replace") as f:
-                lines = f.readlines()[since_line:]
+            names = [n for n in os.listdir(logdir) if n == "current" or n.startswith("@")]
         except FileNotFoundError:
             return None
-        for line in lines:
-            m = re.search(r"status: .*remote (\d+)/(\d+)", line)
-            if m and (best is None or int(m.group(1)) > best[0]):
-                best = (int(m.group(1)), int(m.group(2)))
+        for name in names:
+            try:
+                with open(os.path.join(logdir, name), errors="replace") as f:
+                    lines = f.readlines()
+            except FileNotFoundError:
+                continue
+            for line in lines:
+                m = re.match(r"@([0-9a-f]{16})[0-9a-f]{8} status: .*remote (\d+)/(\d+)", line)
+                # a tai64n label: 2^62 + 10 + Unix seconds (daemontools' TAI offset)
+                if m and int(m.group(1), 16) - 2 ** 62 - 10 >= since - 1:
+                    n = (int(m.group(2)), int(m.group(3)))
+                    if best is None or n[0] > best[0]:
+                        best = n
         return best
-
-    def log_lines(self):
-        try:
-            with open(self.path("log", "qmail-send", "current"), errors="replace") as f:
-                return sum(1 for _ in f)
-        except FileNotFoundError:
-            return 0
 
     def log_tail(self, n=15):
         try:
