@@ -1,3 +1,4 @@
+#include "bufwrite.h"
 #include "byte.h"
 #include "dotstuff.h"
 
@@ -7,13 +8,13 @@ int smtp_data_put(struct smtp_data *d, buffer *b, const char *s, size_t len)
 {
   while (len) {
     size_t n = byte_chr(s, len, '\n');
-    if (d->bol && s[0] == '.' && buffer_put(b, ".", 1) == -1) return -1;
+    if (d->bol && s[0] == '.' && bufwrite_put(b, ".", 1) == -1) return -1;
     if (n == len) { /* the line goes on in the next piece */
-      if (buffer_put(b, s, len) == -1) return -1;
+      if (bufwrite_put(b, s, len) == -1) return -1;
       d->bol = 0;
       return 0;
     }
-    if (buffer_put(b, s, n) == -1 || buffer_put(b, "\r\n", 2) == -1) return -1;
+    if (bufwrite_put(b, s, n) == -1 || bufwrite_put(b, "\r\n", 2) == -1) return -1;
     d->bol = 1;
     s += n + 1;
     len -= n + 1;
@@ -23,10 +24,10 @@ int smtp_data_put(struct smtp_data *d, buffer *b, const char *s, size_t len)
 
 int smtp_data_end(struct smtp_data *d, buffer *b)
 {
-  if (!d->bol && buffer_put(b, "\r\n", 2) == -1) return -1;
+  if (!d->bol && bufwrite_put(b, "\r\n", 2) == -1) return -1;
   d->bol = 1;
-  if (buffer_put(b, ".\r\n", 3) == -1) return -1;
-  return buffer_flush(b);
+  if (bufwrite_put(b, ".\r\n", 3) == -1) return -1;
+  return bufwrite_flush(b);
 }
 
 void smtp_msginfo_start(struct smtp_msginfo *m) { m->bytes = m->lines = 0; m->eightbit = 0; }

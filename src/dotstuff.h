@@ -11,9 +11,9 @@
 struct smtp_data { int bol; };   /* at the beginning of a line */
 
 void smtp_data_start(struct smtp_data *d);
-/* 0 ok, -1 the buffer's write failed (errno from its op). Not every
-   failure shows: libowfat 0.32's buffer_flush never returns -1, so the
-   op should also keep a sticky error (netio_errno does). */
+/* 0 ok, -1 the buffer's write failed (errno). Failures show through
+   bufwrite's sticky error on b->fd, so b's op must be bufwrite or keep
+   that error too (netio_write does): see bufwrite.h. */
 int smtp_data_put(struct smtp_data *d, buffer *b, const char *s, size_t len);
 /* A last line without LF gets CR LF, then ".\r\n"; flushes. 0, -1 */
 int smtp_data_end(struct smtp_data *d, buffer *b);

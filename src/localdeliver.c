@@ -433,6 +433,6 @@ void localdeliver(const struct ld_args *a)
   count("+", count_program);
   buffer_puts(&out, "\n");
   forward_report(&out);
-  buffer_flush(&out);
+  buffer_flush(&out); /* unchecked: the delivery is done, a retry would repeat it */
   _exit(0);
 }

@@ -3,13 +3,13 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "bufwrite.h"
 #include "byte.h"
 #include "ip6.h"
 #include "netio.h"
 #include "socket.h"
 
 unsigned long netio_timeout = 1200;
-int netio_errno;
 
 static int wait_for(int fd, short events, unsigned long seconds)
 {
@@ -25,21 +25,22 @@ static int wait_for(int fd, short events, unsigned long seconds)
   }
 }
 
-static ssize_t failed(void)
+static ssize_t failed(int fd)
 {
-  if (!netio_errno) netio_errno = errno ? errno : EIO;
+  bufwrite_fail(fd, errno);
   return -1;
 }
 
 ssize_t netio_write(int fd, const char *buf, size_t len)
 {
-  if (netio_errno) { errno = netio_errno; return -1; } /* no use going on */
+  int e = bufwrite_error(fd);
+  if (e) { errno = e; return -1; } /* no use going on */
   for (;;) {
     ssize_t w;
-    if (wait_for(fd, POLLOUT, netio_timeout) == -1) return failed();
+    if (wait_for(fd, POLLOUT, netio_timeout) == -1) return failed(fd);
     w = write(fd, buf, len);
     if (w == -1 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (w <= 0) return failed();
+    if (w <= 0) return failed(fd);
     return w;
   }
 }

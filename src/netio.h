@@ -7,14 +7,12 @@
    each read or write first waits with poll() for at most netio_timeout
    seconds. A timeout fails with errno ETIMEDOUT. */
 extern unsigned long netio_timeout;
-/* The first write error (errno value) on the connection, 0 while none.
-   Check it after buffer_put and buffer_flush: Debian's libowfat 0.32
-   buffer_flush never returns -1 (it reads buffer_stubborn's int -1 as a
-   64-bit value and sees a positive number), so a failed write is only
-   seen here. */
-extern int netio_errno;
 
-/* The op for an output buffer on the socket: BUFFER_INIT(netio_write, ...). */
+/* The op for an output buffer on the socket: BUFFER_INIT(netio_write, ...).
+   A failed write is kept as the socket's sticky error in bufwrite's table
+   (see bufwrite.h): check output with bufwrite_put and bufwrite_flush, and
+   bufwrite_clear a new socket. Once a write failed, later ones fail at
+   once (no use waiting out another deadline). */
 ssize_t netio_write(int fd, const char *buf, size_t len);
 /* Read up to len bytes: >0 bytes, 0 end of file, -1 error (errno). */
 ssize_t netio_read(int fd, char *buf, size_t len);

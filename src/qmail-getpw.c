@@ -83,7 +83,7 @@ static buffer out = BUFFER_INIT(bufwrite, 1, outspace, sizeof outspace);
 
 static void put(const char *s)
 {
-  if (buffer_puts(&out, s) == -1 || buffer_put(&out, "", 1) == -1) die_write();
+  if (bufwrite_puts(&out, s) == -1 || bufwrite_put(&out, "", 1) == -1) die_write();
 }
 
 static void putnum(unsigned long n)
@@ -102,7 +102,7 @@ static void answer(const char *user, unsigned long uid, unsigned long gid,
   put(home);
   put(dash);
   put(ext);
-  if (buffer_flush(&out) == -1) die_write();
+  if (bufwrite_flush(&out) == -1) die_write();
   _exit(0);
 }
 

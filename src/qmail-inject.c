@@ -78,7 +78,7 @@ static buffer out = BUFFER_INIT(bufwrite, 1, outspace, sizeof outspace);
 static void put(const char *s, size_t len)
 {
   if (flagqueue) qq_put(&qq, s, len);
-  else if (buffer_put(&out, s, len) == -1) die_write();
+  else if (bufwrite_put(&out, s, len) == -1) die_write();
 }
 static void puts_(const char *s) { put(s, str_len(s)); }
 
@@ -245,7 +245,7 @@ static void finish(const stralloc *sender, const stralloc *list)
   size_t k = 0;
   int code;
   if (!flagqueue) {
-    if (buffer_flush(&out) == -1) die_write();
+    if (bufwrite_flush(&out) == -1) die_write();
     return;
   }
   qq_from(&qq, sender->s);

@@ -192,11 +192,11 @@ static int sync_one(const struct hier_entry *e, const char *path, void *arg)
 static void report(const char *path, const char *what, size_t len)
 {
   ++problems;
-  if (buffer_puts(&out, auto_qmail) == -1) temp_out();
-  if (!str_equal(path, ".") && (buffer_puts(&out, "/") == -1 ||
-                                buffer_puts(&out, path) == -1)) temp_out();
-  if (buffer_puts(&out, ": ") == -1 || buffer_put(&out, what, len) == -1) temp_out();
-  if (buffer_puts(&out, "\n") == -1) temp_out();
+  if (bufwrite_puts(&out, auto_qmail) == -1) temp_out();
+  if (!str_equal(path, ".") && (bufwrite_puts(&out, "/") == -1 ||
+                                bufwrite_puts(&out, path) == -1)) temp_out();
+  if (bufwrite_puts(&out, ": ") == -1 || bufwrite_put(&out, what, len) == -1) temp_out();
+  if (bufwrite_puts(&out, "\n") == -1) temp_out();
 }
 
 static int check_one(const struct hier_entry *e, const char *path, void *arg)
@@ -234,7 +234,7 @@ static int check(void)
   if (chdir(auto_qmail) == -1) temp_home();
   check_roles();
   if (hier_walk(check_one, 0, auto_split) == -1) temp_nomem();
-  if (buffer_flush(&out) == -1) temp_out();
+  if (bufwrite_flush(&out) == -1) temp_out();
   return problems ? 1 : 0;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "auto.h"
 #include "buffer.h"
+#include "bufwrite.h"
 #include "byte.h"
 #include "case.h"
 #include "control.h"
@@ -178,17 +179,15 @@ static unsigned int get_reply(void)
   }
 }
 
-/* Write errors show in netio_errno (see netio.h), not in return values. */
+/* Write errors show in the socket's sticky error (bufwrite.h, netio.h). */
 static int put(const char *s)
 {
-  buffer_puts(&net, s);
-  if (netio_errno) { lost = error_str(netio_errno); return -1; }
+  if (bufwrite_puts(&net, s) == -1) { lost = error_str(errno); return -1; }
   return 0;
 }
 static int send_flush(void)
 {
-  buffer_flush(&net);
-  if (netio_errno) { lost = error_str(netio_errno); return -1; }
+  if (bufwrite_flush(&net) == -1) { lost = error_str(errno); return -1; }
   return 0;
 }
 
@@ -308,11 +307,12 @@ static void send_message(void)
     if (r == -1 && errno == EINTR) continue;
     if (r == -1) temp_mess();
     if (r == 0) break;
-    smtp_data_put(&d, &net, buf, (size_t)r);
-    if (netio_errno) { lost = error_str(netio_errno); temp_lost("while sending the message"); }
+    if (smtp_data_put(&d, &net, buf, (size_t)r) == -1) {
+      lost = error_str(errno);
+      temp_lost("while sending the message");
+    }
   }
-  smtp_data_end(&d, &net);
-  if (netio_errno) { lost = error_str(netio_errno); temp_lost("while sending the message"); }
+  if (smtp_data_end(&d, &net) == -1) { lost = error_str(errno); temp_lost("while sending the message"); }
 }
 
 static void quit(void)
@@ -423,7 +423,7 @@ static void deliver(const char *sender, char **rcpts)
     lost = 0;
     if (!reach(hosts.h[i].ip)) continue;
     buffer_init(&net, (ssize_t (*)())netio_write, sock, outspace, sizeof outspace);
-    netio_errno = 0;
+    bufwrite_clear(sock); /* a reused fd: forget the last connection's error */
     inpos = inlen = 0;
     netio_timeout = timeoutremote;
     if (open_session()) transaction(sender, rcpts); /* does not return */

@@ -100,7 +100,11 @@ struct job {
   struct job *nextjob;
 };
 
-struct slot { struct job *job; size_t offset; };
+/* A slot is a spawner's delivery number, reused; the log numbers
+   deliveries with one counter for both channels, as qmail does, so a log
+   line names one delivery (qmailanalog matches them by number). */
+struct slot { struct job *job; size_t offset; unsigned long delid; };
+static unsigned long masterdelid = 1;
 
 struct channel {
   const char *name;         /* "local", "remote" */
@@ -300,6 +304,8 @@ static void start_delivery(int c, struct job *j, size_t offset)
   if (fd_writeall(chan[c].fdreq, req.s, req.len) == -1) die_helper(chan[c].name);
   chan[c].slot[s].job = j;
   chan[c].slot[s].offset = offset;
+  chan[c].slot[s].delid = masterdelid;
+  idstr(num, masterdelid++);
   ++j->running;
   ++chan[c].used;
   n = sendlog_safe(safe, sizeof safe - 1, rcpt, str_len(rcpt));
@@ -414,7 +420,7 @@ static void handle_report(int c, unsigned long s, const char *rep, size_t len)
   static const char toolong[] = "\nI'm not going to try again; this message has been in the queue too long.";
   size_t tl;
   if (!j || !len) die_proto(chan[c].name);
-  idstr(num, s);
+  idstr(num, sl->delid);
   m = msgtable_find(&msgs, j->id);
   tl = sendlog_report(text, sizeof text - 1, rep + 1, len - 1);
   text[tl] = 0;

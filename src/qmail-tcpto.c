@@ -50,6 +50,7 @@ int main(void)
   if (tcpto_read("tcpto", table) == -1) fatal(111, "unable to read queue/lock/tcpto: ", error_str(errno));
   for (i = 0; i < TCPTO_RECORDS; ++i)
     if (tcpto_table_entry(table, i, &e)) show(&e, table, now);
-  if (buffer_flush(&out) == -1) fatal(111, "unable to write output: ", error_str(errno));
+  /* a failed write during the puts above is sticky and shows here */
+  if (bufwrite_flush(&out) == -1) fatal(111, "unable to write output: ", error_str(errno));
   return 0;
 }

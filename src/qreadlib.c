@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "auto.h"
+#include "bufwrite.h"
 #include "byte.h"
 #include "die.h"
 #include "fmt.h"
@@ -218,7 +219,7 @@ size_t qread_date(char *buf, time_t t)
 
 static int put_line(struct run *r)
 {
-  if (buffer_put(r->out, line.s, line.len) == -1) return fail_write(r);
+  if (bufwrite_put(r->out, line.s, line.len) == -1) return fail_write(r);
   return 0;
 }
 
@@ -352,7 +353,7 @@ int qread_list(const char *dir, buffer *out, buffer *warn, stralloc *why)
   if (ret == 0) sort(&r);
   for (i = 0; i < r.n && ret == 0; ++i)
     ret = list_one(&r, &r.e[i]);
-  if (ret == 0 && buffer_flush(out) == -1) ret = fail_write(&r);
+  if (ret == 0 && bufwrite_flush(out) == -1) ret = fail_write(&r);
   free(r.e);
   return ret;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "auto.h"
+#include "bufwrite.h"
 #include "queueclient.h"
 #include "sig.h"
 #include "str.h"
@@ -44,11 +45,6 @@ static void close4(int *a, int *b)
   errno = e;
 }
 
-/* Not write itself: libowfat 0.32's buffer_put, seeing op == write, uses
-   writev, and after a short writev (the reader died, a signal) copies the
-   rest into the buffer without checking that it fits. Any other op takes
-   the safe path (flush, then write in a loop). */
-static ssize_t pipewrite(int fd, const char *s, size_t len) { return write(fd, s, len); }
 
 static int start(struct qqueue *q, const char *prog)
 {
@@ -67,7 +63,9 @@ static int start(struct qqueue *q, const char *prog)
   close(pe[0]);
   q->fdm = pm[1];
   q->fde = pe[1];
-  buffer_init(&q->b, pipewrite, q->fdm, q->buf, sizeof q->buf);
+  bufwrite_clear(q->fdm); /* new pipes, maybe on fds that failed before */
+  bufwrite_clear(q->fde);
+  buffer_init(&q->b, bufwrite, q->fdm, q->buf, sizeof q->buf);
   return 0;
 }
 
@@ -95,7 +93,7 @@ int qq_open(struct qqueue *q)
 static void put(struct qqueue *q, const char *s, size_t len)
 {
   if (q->failed) return;
-  if (buffer_put(&q->b, s, len) == -1) q->failed = 1;
+  if (bufwrite_put(&q->b, s, len) == -1) q->failed = 1;
 }
 
 void qq_put(struct qqueue *q, const char *s, size_t len)
@@ -108,7 +106,7 @@ void qq_puts(struct qqueue *q, const char *s) { qq_put(q, s, str_len(s)); }
 
 static void finish(struct qqueue *q, int *fd)
 {
-  if (!q->failed && buffer_flush(&q->b) == -1) q->failed = 1;
+  if (!q->failed && bufwrite_flush(&q->b) == -1) q->failed = 1;
   if (close(*fd) == -1) q->failed = 1;
   *fd = -1;
 }
@@ -125,7 +123,7 @@ void qq_from(struct qqueue *q, const char *sender)
 {
   if (q->fdm == -1) { q->failed = 1; return; }
   finish(q, &q->fdm);
-  buffer_init(&q->b, pipewrite, q->fde, q->buf, sizeof q->buf);
+  buffer_init(&q->b, bufwrite, q->fde, q->buf, sizeof q->buf);
   field(q, "F", sender);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "auto.h"
+#include "bufwrite.h"
 #include "byte.h"
 #include "case.h"
 #include "control.h"
@@ -52,7 +53,7 @@ static int fail(stralloc *why, const char *what, const char *name, int err)
 static int flush(buffer *out, stralloc *why)
 {
   if (nomem) { why->len = 0; return -1; }  /* the caller says "out of memory" */
-  if (buffer_put(out, text.s, text.len) == -1) return fail(why, "unable to write output", 0, errno);
+  if (bufwrite_put(out, text.s, text.len) == -1) return fail(why, "unable to write output", 0, errno);
   stralloc_zero(&text);
   return 0;
 }
@@ -487,7 +488,7 @@ int showctl(const struct showctl_config *c, buffer *out, stralloc *why)
     if (flush(out, why) == -1) return -1;
   }
   if (show_unknowns(out, why) == -1) return -1;
-  if (buffer_flush(out) == -1) return fail(why, "unable to write output", 0, errno);
+  if (bufwrite_flush(out) == -1) return fail(why, "unable to write output", 0, errno);
   return 0;
 }
 

@@ -130,8 +130,8 @@ with Sandbox() as sb:
     sb.control("badmailfrom", None)
     sb.control("databytes", None)
 
-    # ---- IPv6: tcpserver here serves IPv4 only, so qmail-smtpd runs
-    # directly with the variables an IPv6 tcpserver would set ----
+    # ---- IPv6 variables as a tcpserver sets them, with qmail-smtpd run
+    # directly (83-smtpd-ipv6 does it through a real IPv6 tcpserver) ----
     env = {"TCPREMOTEIP": "::1", "TCPREMOTEHOST": "localhost6", "TCPLOCALIP": "::1",
            "TCPLOCALPORT": "25", "PATH": "/usr/bin:/bin"}   # no RELAYCLIENT
     session = ("EHLO v6.example\r\nMAIL FROM:<v6@example.org>\r\nRCPT TO:<alice@[IPv6:::1]>\r\n"

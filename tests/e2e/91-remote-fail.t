@@ -35,26 +35,20 @@ CASES = {
 
 def outcomes(log):
     """remote recipient -> list of (outcome, text) in log order. qmail-send
-    numbers deliveries by slot in each channel, so a local delivery (the
-    bounces) and a remote one can be in flight under the same number:
-    then a "did_..." report is qmail-local's."""
-    flight = {"local": {}, "remote": {}}
-    out = {}
+    numbers deliveries with one counter for both channels, so a number
+    names one delivery."""
+    flight, out = {}, {}
     for line in log.splitlines():
         m = re.match(r"starting delivery (\d+): msg \d+ to (local|remote) (\S+)$", line)
         if m:
-            flight[m.group(2)][m.group(1)] = m.group(3)
+            flight[m.group(1)] = (m.group(2), m.group(3))
             continue
         m = re.match(r"delivery (\d+): (success|deferral|failure): (.*)$", line)
         if not m:
             continue
-        n, text = m.group(1), m.group(3)
-        chan = "remote" if n in flight["remote"] else "local"
-        if n in flight["remote"] and n in flight["local"] and text.startswith("did_"):
-            chan = "local"
-        rcpt = flight[chan].pop(n, None)
-        if chan == "remote" and rcpt:
-            out.setdefault(rcpt, []).append((m.group(2), text))
+        chan, rcpt = flight.pop(m.group(1), (None, None))
+        if chan == "remote":
+            out.setdefault(rcpt, []).append((m.group(2), m.group(3)))
     return out
 
 
@@ -84,6 +78,9 @@ with Sandbox(start=False) as sb:
         return all(("user@%s.example" % n) in o for n in CASES) and "user@dead.example" in o
     tap.ok(wait_until(settled, 60), "every delivery has an outcome in the log", sb.log())
     o = outcomes(sb.log())
+    nums = [int(n) for n in re.findall(r"^starting delivery (\d+): msg \d+ to (?:local|remote) ", sb.log(), re.M)]
+    tap.ok(nums and nums == list(range(nums[0], nums[0] + len(nums))),
+           "the log numbers local and remote deliveries with one counter", nums)
     bounces = sb.wait_maildir("bob", sum(1 for c in CASES.values() if c[1] == "failure"), 30) or []
     for name, (script, want, text) in CASES.items():
         got = o.get("user@%s.example" % name, [])
