@@ -38,24 +38,7 @@ class Neoqmail:
             self.domain = f.read().strip()
         self.rcpt = "%s@%s" % (USER, self.domain)
         self.add_user(USER)
-        self.no_dns_lookups()
         self.maildir_new = os.path.join(self.dir, "home", USER, "Maildir", "new")
-
-    def no_dns_lookups(self):
-        """tcpserver -H: no DNS lookup of the client's name, as Postfix runs
-        with smtpd_peername_lookup = no. The run script of mksandbox looks
-        each client up; this resolver answers in a millisecond but drops
-        some queries under load, and each drop stalls a connection for
-        seconds (tcpserver's DNS timeout), which measures the resolver."""
-        run = self.path("service", "qmail-smtpd", "run")
-        if not os.path.exists(run):
-            return
-        with open(run) as f:
-            text = f.read()
-        new = re.sub(r"\btcpserver (?!.*-H\b)", "tcpserver -H ", text, count=1)
-        if new != text:
-            self.write(run, new)
-            os.chmod(run, 0o755)
 
     # ---- files ----
     def path(self, *parts):
