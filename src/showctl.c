@@ -17,6 +17,7 @@
 #include "privdrop.h"
 #include "scan.h"
 #include "showctl.h"
+#include "smtproutes.h"
 #include "str.h"
 
 static const char *home;
@@ -327,32 +328,32 @@ static void nocolon(const char *s, size_t len)
 /* an oddity of its own after a value's sentence (value() ends the line) */
 static void oops_after(void) { say("\n"); oops_begin(); }
 
-static int port_ok(const char *s, size_t len)
-{
-  unsigned long u;
-  return len && scan_ulongn(s, len, &u) == len && u >= 1 && u <= 65535;
-}
-
-/* domain:relay[:port]; an empty relay means the domain's MX hosts */
+/* domain:relay[:port]; an empty relay means the domain's MX hosts. The
+   route is read as qmail-remote reads it (smtproutes.h). */
 static void item_smtproutes(const char *s, size_t len)
 {
+  static stralloc relay;
+  unsigned long port;
   size_t colon = byte_chr(s, len, ':');
+  int r;
   if (colon == len) { nocolon(s, len); return; }
   say("Mail for ");
   domain(s, colon);
   if (colon + 1 == len) { say(" goes to its MX hosts."); return; }
-  s += colon + 1;
-  len -= colon + 1;
-  colon = byte_chr(s, len, ':');
   say(" goes to ");
-  if (colon) sayb(s, colon);
-  else say("its MX hosts");
-  if (colon < len) { say(", port "); sayb(s + colon + 1, len - colon - 1); }
-  say(".");
-  if (colon < len && !port_ok(s + colon + 1, len - colon - 1)) {
+  r = smtproutes_parse(s + colon + 1, &relay, &port);  /* s is NUL-terminated */
+  if (r == 0) { nomem = 1; return; }
+  if (r == -1) {
+    sayb(s + colon + 1, len - colon - 1);
+    say(".");
     oops_after();
-    say("The port is not a number from 1 to 65535: qmail-remote defers this mail.");
+    say("qmail-remote cannot use this route (a port that is not a number from 1 to 65535, a [ without its ], or more after the ]): it defers this mail until the file is fixed.");
+    return;
   }
+  if (relay.len) sayb(relay.s, relay.len);
+  else say("its MX hosts");
+  if (port != SMTPROUTES_PORT) { say(", port "); saynum(port); }
+  say(".");
 }
 
 /* tcprules(1): address:allow or address:deny, then ,VAR="value"... */

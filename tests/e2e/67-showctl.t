@@ -47,7 +47,7 @@ with Sandbox(start=False) as sb:
         c + "concurrencyremote: \"twenty\" is not a number",
         c + "defaulthost: mail example.com holds a character no host name has",
         c + "locals: Writable by everybody",
-        c + "smtproutes: The port is not a number from 1 to 65535",
+        c + "smtproutes: qmail-remote cannot use this route",
         c + "tcp.smtp.cdb: tcp.smtp.cdb is older than tcp.smtp: compile it again (qmailctl cdb).",
         c + "timeoutremote: 0 seconds: every wait gives up at once.",
         c + "rcpthost: neoqmail does not use this file.",

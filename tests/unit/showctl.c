@@ -99,7 +99,8 @@ static const char *odd_files[][2] = {
   { "rcpthosts", "example.com\n.example.org\nbad host.example\n" },
   { "percenthack", "old.example\n" },
   { "smtpgreeting", "mail\001.example.com\n" },
-  { "smtproutes", ":relay.example.net:2525\nfoo.example:\n.bar.example:[10.0.0.1]\nbad\np.example:relay.example.net:99999\n" },
+  { "smtproutes", ":relay.example.net:2525\nfoo.example:\n.bar.example:[10.0.0.1]\nbad\np.example:relay.example.net:99999\n"
+                  "six.example:[IPv6:::1]:2526\nq.example:[10.0.0.2\n" },
   { "tcp.smtp", "# rules\n127.0.0.1:allow,RELAYCLIENT=\"\"\n::1:allow\n10.:deny\n:allow\n192.0.2.1\n" },
   { "timeoutconnect", "0\n" },
   { "timeoutsmtpd", "\n" },
@@ -151,8 +152,11 @@ static const char odd[] =
   "Mail for foo.example goes to its MX hosts.\n"
   "Mail for every domain ending in .bar.example goes to [10.0.0.1].\n"
   "Oops! The line bad has no colon and is ignored.\n"
-  "Mail for p.example goes to relay.example.net, port 99999.\n"
-  "Oops! The port is not a number from 1 to 65535: qmail-remote defers this mail.\n"
+  "Mail for p.example goes to relay.example.net:99999.\n"
+  "Oops! qmail-remote cannot use this route (a port that is not a number from 1 to 65535, a [ without its ], or more after the ]): it defers this mail until the file is fixed.\n"
+  "Mail for six.example goes to [IPv6:::1], port 2526.\n"
+  "Mail for q.example goes to [10.0.0.2.\n"
+  "Oops! qmail-remote cannot use this route (a port that is not a number from 1 to 65535, a [ without its ], or more after the ]): it defers this mail until the file is fixed.\n"
   "\ntcp.smtp:\n"
   "Clients from 127.0.0.1 are let in with RELAYCLIENT=\"\".\n"
   "Clients from ::1 are let in.\n"
