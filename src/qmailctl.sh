@@ -79,6 +79,22 @@ svscan_pid() {
   case $cmd in *"svscan $QMAILHOME/service"*) echo "$pid" ;; *) return 1 ;; esac
 }
 
+# the pid of an svscan that watches directory $1: named as its argument,
+# or, with none, as its working directory
+svscan_watching() {
+  want=$(cd "$1" 2>/dev/null && pwd -P) || return 1
+  for f in /proc/[0-9]*/cmdline; do
+    p=${f#/proc/}; p=${p%/cmdline}
+    # shellcheck disable=SC2046
+    set -- $(tr '\0' ' ' < "$f" 2>/dev/null)
+    [ "${1##*/}" = svscan ] || continue
+    cwd=$(readlink "/proc/$p/cwd" 2>/dev/null) || continue
+    case ${2:-.} in /*) d=$2 ;; *) d=$cwd/${2:-.} ;; esac
+    [ "$(cd "$d" 2>/dev/null && pwd -P)" = "$want" ] && { echo "$p"; return 0; }
+  done
+  return 1
+}
+
 # ---- services ----
 
 # the service directories to act on, main services only
@@ -315,6 +331,10 @@ stat_() {
   rc=0
   if [ "$SANDBOX" = 1 ]; then
     if pid=$(svscan_pid); then echo "svscan: up (pid $pid)"; else echo "svscan: not running"; rc=3; fi
+  else
+    d=$(dirname "$(echo "$list" | sed -n 1p)")
+    if pid=$(svscan_watching "$d"); then echo "svscan: up (pid $pid) on $d"
+    else echo "svscan: no svscan process watches $d; it must start at boot (see INSTALL)"; fi
   fi
   for s in $list $(for s in $list; do [ -d "$s/log" ] && echo "$s/log"; done); do
     svstat "$s" 2>&1

@@ -57,6 +57,9 @@ os.mkdir(empty)
 r = ctl("stat", servicedir=empty)
 tap.ok(r.returncode == 111 and "ln -s " + os.path.join(home, "service", "qmail-send") in r.stderr,
        "nothing linked: exit 111, with the ln -s to type", r)
+r = ctl("stat")
+tap.ok(r.returncode == 3 and "svscan: no svscan process watches " + svdir in r.stdout,
+       "stat without svscan: exit 3, says nobody watches the directory", r)
 r = ctl("start")
 tap.ok(r.returncode == 111 and "is not supervised: is svscan running on " + svdir in r.stderr,
        "linked but no svscan: start exits 111 and says why", r)
@@ -68,7 +71,8 @@ try:
                        and pid_of(send), 20)
     tap.ok(first, "svscan starts qmail-send and its log", svstat(send) + svstat(send + "/log"))
     r = ctl("stat")
-    tap.ok(r.returncode == 0 and "qmail-send: up" in r.stdout and "qmail-send/log: up" in r.stdout
+    tap.ok(r.returncode == 0 and "svscan: up (pid %d) on %s" % (svscan.pid, svdir) in r.stdout
+           and "qmail-send: up" in r.stdout and "qmail-send/log: up" in r.stdout
            and "messages in queue: 0" in r.stdout, "stat: exit 0, service, log and queue", r)
 
     # ---- flush, reload ----
