@@ -4,7 +4,7 @@
 #include "fmt.h"
 #include "logstatsum.h"
 
-#define REASON_MAX 72
+#define REASON_MAX 120
 
 /* ---- small readers of report text ---- */
 
