@@ -31,12 +31,14 @@ PORT ?= 2525
 PROGRAMS = qmail-queue qmail-send qmail-todo qmail-clean qmail-lspawn \
 	qmail-local qmail-getpw qmail-newu qmail-start qmail-inject sendmail \
 	qmail-qread qmail-showctl maildirmake qmail-install \
-	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto
+	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto \
+	qmail-logstat
 # Programs that never consult the password database are linked fully
 # static: exec is then cheaper, and the setuid qmail-queue loads nothing.
 STATIC_PROGRAMS = qmail-send qmail-todo qmail-clean \
 	qmail-local qmail-inject sendmail qmail-qread maildirmake qmail-newu \
-	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto
+	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto \
+	qmail-logstat
 SCRIPTS = qmailctl qmail-qstat
 
 PROGRAM_SRCS = $(PROGRAMS:%=src/%.c)
