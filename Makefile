@@ -3,6 +3,9 @@
 # make              build every program into $(O) (default build/)
 # make check        build, then run every test (TAP through prove)
 # make setup        as root: install into conf-qmail with the real users
+# make enable       as root: start it now and at boot (svscan; tools/enable)
+# make mta-links    as root: /usr/sbin/sendmail etc. become neoqmail's;
+#                   make mta-restore puts the old ones back
 # make sandbox DIR=path PORT=n   a private, working install owned by you
 # make start        build, make ./sandbox and start it (README quick start)
 # make bench        print throughput and memory figures (not a test)
@@ -93,6 +96,15 @@ deps:
 setup: deps all
 	sh tools/setup $(O)
 
+enable:
+	sh tools/enable $(QMAILHOME)
+
+mta-links:
+	sh tools/mta-links $(QMAILHOME) install
+
+mta-restore:
+	sh tools/mta-links $(QMAILHOME) restore
+
 sandbox: deps
 	sh tools/mksandbox "$(DIR)" "$(PORT)"
 
@@ -106,7 +118,7 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all units check deps setup sandbox start bench clean FORCE
+.PHONY: all units check deps setup enable mta-links mta-restore sandbox start bench clean FORCE
 .SECONDARY:
 
 -include $(wildcard $(O)/obj/*.d)
