@@ -58,6 +58,7 @@ const struct hier_entry hier_table[] = {
   P("qmail-qread", HIER_ROOT, 0755),
   P("qmail-qstat", HIER_ROOT, 0755),
   P("qmail-tcpto", HIER_ROOT, 0755),
+  P("qmail-logstat", HIER_ROOT, 0755),
   P("qmail-showctl", HIER_ROOT, 0755),
   P("maildirmake", HIER_ROOT, 0755),
   P("qmailctl", HIER_ROOT, 0755),

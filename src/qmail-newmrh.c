@@ -6,41 +6,26 @@
    never half of one. Exit 0 done, 111 any trouble (the old database is
    then unchanged). */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "auto.h"
 #include "case.h"
 #include "cdb_make.h"
+#include "cdbfile.h"
 #include "control.h"
 #include "die.h"
 #include "str.h"
 #include "stralloc.h"
-#include "syncdir.h"
 
 #define SRC "control/morercpthosts"
 #define CDB "control/morercpthosts.cdb"
 #define TMP "control/morercpthosts.tmp"
 
 #define NORETURN __attribute__((noreturn))
-static int made;   /* TMP is ours to remove */
-static void cleanup(void) { if (made) unlink(TMP); }
+static struct cdbfile out = { "control", CDB, TMP, -1 };
 static NORETURN void die_home(void) { fatal(111, "unable to switch to ", auto_qmail, ": ", error_str(errno)); }
-static NORETURN void die_nomem(void) { cleanup(); fatal(111, "out of memory"); }
-static NORETURN void die_read(void) { int e = errno; cleanup(); fatal(111, "unable to read " SRC ": ", error_str(e)); }
-static NORETURN void die_write(void) { int e = errno; cleanup(); fatal(111, "unable to write " TMP ": ", error_str(e)); }
-static NORETURN void die_rename(void) { int e = errno; cleanup(); fatal(111, "unable to move " TMP " to " CDB ": ", error_str(e)); }
-static NORETURN void die_sync(void) { fatal(111, "unable to sync control/ after the rename (" CDB " is new but may not survive a crash): ", error_str(errno)); }
-
-static int open_tmp(void)
-{
-  int fd = open(TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd == -1) die_write();
-  made = 1;
-  if (fchmod(fd, 0644) == -1) die_write(); /* readable whatever the umask */
-  return fd;
-}
+static NORETURN void die_nomem(void) { cdbfile_abort(&out); fatal(111, "out of memory"); }
+static NORETURN void die_read(void) { int e = errno; cdbfile_abort(&out); fatal(111, "unable to read " SRC ": ", error_str(e)); }
+static NORETURN void die_write(void) { cdbfile_die_write(&out); }
 
 static void compile(const stralloc *lines, int fd)
 {
@@ -67,10 +52,8 @@ int main(void)
   if (chdir(auto_qmail) == -1) die_home();
   /* a missing source compiles to an empty database, as in qmail */
   if (control_readfile(&lines, SRC, 0) == -1) die_read();
-  fd = open_tmp();
+  fd = cdbfile_open(&out);
   compile(&lines, fd);
-  if (fsync(fd) == -1 || close(fd) == -1) die_write();
-  if (rename(TMP, CDB) == -1) die_rename();
-  if (fsync_dir("control") == -1) die_sync();
+  cdbfile_commit(&out);
   return 0;
 }

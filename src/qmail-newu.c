@@ -6,15 +6,13 @@
    Exit 0 done, 100 users/assign is malformed, 111 any other trouble. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "auto.h"
 #include "buffer.h"
 #include "cdb_make.h"
+#include "cdbfile.h"
 #include "die.h"
 #include "fmt.h"
-#include "syncdir.h"
 #include "usersassign.h"
 
 #define ASSIGN "users/assign"
@@ -22,30 +20,19 @@
 #define TMP "users/cdb.tmp"
 
 #define NORETURN __attribute__((noreturn))
-static int made;   /* TMP is ours to remove */
-static void cleanup(void) { if (made) unlink(TMP); }
+static struct cdbfile out = { "users", CDB, TMP, -1 };
 static NORETURN void die_home(void) { fatal(111, "unable to switch to ", auto_qmail, ": ", error_str(errno)); }
-static NORETURN void die_nomem(void) { cleanup(); fatal(111, "out of memory"); }
-static NORETURN void die_read(void) { int e = errno; cleanup(); fatal(111, "unable to read " ASSIGN ": ", error_str(e)); }
-static NORETURN void die_write(void) { int e = errno; cleanup(); fatal(111, "unable to write " TMP ": ", error_str(e)); }
-static NORETURN void die_rename(void) { int e = errno; cleanup(); fatal(111, "unable to move " TMP " to " CDB ": ", error_str(e)); }
-static NORETURN void die_sync(void) { fatal(111, "unable to sync users/ after the rename (" CDB " is new but may not survive a crash): ", error_str(errno)); }
+static NORETURN void die_nomem(void) { cdbfile_abort(&out); fatal(111, "out of memory"); }
+static NORETURN void die_read(void) { int e = errno; cdbfile_abort(&out); fatal(111, "unable to read " ASSIGN ": ", error_str(e)); }
+static NORETURN void die_write(void) { cdbfile_die_write(&out); }
 static NORETURN void die_format(unsigned long line, const char *why)
 {
   char num[FMT_ULONG];
   num[fmt_ulong(num, line)] = 0;
-  cleanup();
+  cdbfile_abort(&out);
   fatal(100, ASSIGN " line ", num, " ", why, "; " CDB " is unchanged");
 }
 
-static int open_tmp(void)
-{
-  int fd = open(TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd == -1) die_write();
-  made = 1;
-  if (fchmod(fd, 0644) == -1) die_write(); /* readable whatever the umask */
-  return fd;
-}
 
 static void compile(int fdin, int fdout)
 {
@@ -72,10 +59,8 @@ int main(void)
   if (chdir(auto_qmail) == -1) die_home();
   fdin = open(ASSIGN, O_RDONLY | O_CLOEXEC);
   if (fdin == -1) die_read();
-  fdout = open_tmp();
+  fdout = cdbfile_open(&out);
   compile(fdin, fdout);
-  if (fsync(fdout) == -1 || close(fdout) == -1) die_write();
-  if (rename(TMP, CDB) == -1) die_rename();
-  if (fsync_dir("users") == -1) die_sync();
+  cdbfile_commit(&out);
   return 0;
 }
