@@ -129,10 +129,22 @@ try:
         tap.ok(st and st.st_uid == pwd.getpwnam(owner).pw_uid and stat.S_IMODE(st.st_mode) == mode,
                "a queued message's %s file is %s %o" % (d, owner, mode))
 finally:
+    # hide each service from svscan (it skips dot names), stop it and its
+    # supervise, and let svscan reap them before it goes: a supervise
+    # orphaned by svscan's end would stay a zombie where init does not reap
+    def children(pid):
+        try:
+            with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+                return f.read().split()
+        except OSError:
+            return []
     for sv in os.listdir(os.path.join(home, "service")):
-        subprocess.run(["svc", "-dx", os.path.join(home, "service", sv),
-                        os.path.join(home, "service", sv, "log")])
-    time.sleep(1)
+        if sv.startswith("."):
+            continue
+        hidden = os.path.join(home, "service", "." + sv)
+        os.rename(os.path.join(home, "service", sv), hidden)
+        subprocess.run(["svc", "-dx", hidden, os.path.join(hidden, "log")])
+    wait_until(lambda: not children(svscan.pid), 15)
     os.kill(svscan.pid, signal.SIGTERM)
     svscan.wait()
     wait_until(lambda: not subprocess.run(["pgrep", "-f", home + "/bin/"], capture_output=True).stdout, 10)
