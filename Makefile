@@ -3,6 +3,9 @@
 # make              build every program into $(O) (default build/)
 # make check        build, then run every test (TAP through prove)
 # make setup        as root: install into conf-qmail with the real users
+# make enable       as root: start it now and at boot (svscan; tools/enable)
+# make mta-links    as root: /usr/sbin/sendmail etc. become neoqmail's;
+#                   make mta-restore puts the old ones back
 # make sandbox DIR=path PORT=n   a private, working install owned by you
 # make start        build, make ./sandbox and start it (README quick start)
 # make bench        print throughput and memory figures (not a test)
@@ -33,12 +36,14 @@ PORT ?= 2525
 PROGRAMS = qmail-queue qmail-send qmail-todo qmail-clean qmail-lspawn \
 	qmail-local qmail-getpw qmail-newu qmail-start qmail-inject sendmail \
 	qmail-qread qmail-showctl maildirmake qmail-install \
-	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto
+	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto \
+	qmail-logstat
 # Programs that never consult the password database are linked fully
 # static: exec is then cheaper, and the setuid qmail-queue loads nothing.
 STATIC_PROGRAMS = qmail-send qmail-todo qmail-clean \
 	qmail-local qmail-inject sendmail qmail-qread maildirmake qmail-newu \
-	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto
+	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto \
+	qmail-logstat
 SCRIPTS = qmailctl qmail-qstat
 
 PROGRAM_SRCS = $(PROGRAMS:%=src/%.c)
@@ -93,6 +98,15 @@ deps:
 setup: deps all
 	sh tools/setup $(O)
 
+enable:
+	sh tools/enable $(QMAILHOME)
+
+mta-links:
+	sh tools/mta-links $(QMAILHOME) install
+
+mta-restore:
+	sh tools/mta-links $(QMAILHOME) restore
+
 sandbox: deps
 	sh tools/mksandbox "$(DIR)" "$(PORT)"
 
@@ -109,7 +123,7 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all units check deps setup sandbox start bench fresh-test clean FORCE
+.PHONY: all units check deps setup enable mta-links mta-restore sandbox start bench fresh-test clean FORCE
 .SECONDARY:
 
 -include $(wildcard $(O)/obj/*.d)

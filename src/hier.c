@@ -58,6 +58,7 @@ const struct hier_entry hier_table[] = {
   P("qmail-qread", HIER_ROOT, 0755),
   P("qmail-qstat", HIER_ROOT, 0755),
   P("qmail-tcpto", HIER_ROOT, 0755),
+  P("qmail-logstat", HIER_ROOT, 0755),
   P("qmail-showctl", HIER_ROOT, 0755),
   P("maildirmake", HIER_ROOT, 0755),
   P("qmailctl", HIER_ROOT, 0755),
@@ -134,17 +135,22 @@ static int kind_matches(enum hier_kind k, mode_t m)
   }
 }
 
+int hier_saydiff(stralloc *out, int before, const char *what, unsigned long got,
+                 unsigned long want, int base8, const char *name)
+{
+  if (before && !stralloc_cats(out, "; ")) return 0;
+  if (!stralloc_cats(out, what) || !stralloc_cats(out, " ")) return 0;
+  if (!catnum(out, got, base8) || !stralloc_cats(out, ", want ")) return 0;
+  if (!catnum(out, want, base8)) return 0;
+  if (name && (!stralloc_cats(out, " (") || !stralloc_cats(out, name) ||
+               !stralloc_cats(out, ")"))) return 0;
+  return 1;
+}
+
 static int say(stralloc *out, int *n, const char *what, unsigned long got,
                unsigned long want, int base8, const char *name)
 {
-  if (*n && !stralloc_cats(out, "; ")) return -1;
-  ++*n;
-  if (!stralloc_cats(out, what) || !stralloc_cats(out, " ")) return -1;
-  if (!catnum(out, got, base8) || !stralloc_cats(out, ", want ")) return -1;
-  if (!catnum(out, want, base8)) return -1;
-  if (name && (!stralloc_cats(out, " (") || !stralloc_cats(out, name) ||
-               !stralloc_cats(out, ")"))) return -1;
-  return 0;
+  return hier_saydiff(out, (*n)++, what, got, want, base8, name) ? 0 : -1;
 }
 
 int hier_compare(stralloc *out, const struct hier_entry *e,

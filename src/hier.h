@@ -56,6 +56,12 @@ int hier_walk(hier_fn fn, void *arg, unsigned int split);
 int hier_compare(stralloc *out, const struct hier_entry *e,
                  const struct stat *st, uid_t uid, gid_t gid);
 
+/* Appends "what GOT, want WANT (name)" to out, after "; " when before is
+   nonzero; numbers in octal with a leading 0 when base8; no "(name)"
+   when name is 0. 1 done, 0 out of memory. */
+int hier_saydiff(stralloc *out, int before, const char *what, unsigned long got,
+                 unsigned long want, int base8, const char *name);
+
 /* The name of a kind for messages ("directory", "named pipe", ...). */
 const char *hier_kindname(enum hier_kind k);
 #endif

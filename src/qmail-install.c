@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "auto.h"
@@ -216,6 +217,115 @@ static int check_one(const struct hier_entry *e, const char *path, void *arg)
   return 0;
 }
 
+/* ---- what qmail-install does not make, but reads or runs as another
+   user: files the administrator and make setup write ---- */
+
+/* The rule for the files of one directory: owner (a role, or ANY_OWNER),
+   group (a role, or ANY_GROUP), the mode bits it must not have, those it
+   must have, and the mode to suggest. */
+#define ANY_OWNER (-1)
+#define ANY_GROUP (-1)
+struct file_rule {
+  const char *dir;
+  const char *prefix;    /* only names starting with this; 0: every name
+                            not starting with '.' */
+  int user, group;
+  mode_t forbid, need, want;
+};
+
+static const struct file_rule file_rules[] = {
+  /* read by every role; changed by root only */
+  { "control", 0, HIER_ROOT, ANY_GROUP, 07022, 0444, 0644 },
+  { "users", 0, HIER_ROOT, ANY_GROUP, 07022, 0, 0644 },
+  /* qmail-local defers the alias user's mail while these are writable
+     by others */
+  { "alias", ".qmail", ANY_OWNER, ANY_GROUP, 07002, 0, 0644 },
+  { "man/man1", 0, HIER_ROOT, HIER_GQMAIL, 07133, 0644, MAN_MODE },
+  { "man/man5", 0, HIER_ROOT, HIER_GQMAIL, 07133, 0644, MAN_MODE },
+  { "man/man7", 0, HIER_ROOT, HIER_GQMAIL, 07133, 0644, MAN_MODE },
+  { "man/man8", 0, HIER_ROOT, HIER_GQMAIL, 07133, 0644, MAN_MODE },
+};
+
+static void check_file(const struct file_rule *r, const char *path)
+{
+  static stralloc what;
+  struct stat st;
+  mode_t perm;
+  int n = 0;
+  if (stat(path, &st) == -1) { report(path, error_str(errno), str_len(error_str(errno))); return; }
+  if (!S_ISREG(st.st_mode)) return;  /* a subdirectory is not ours to judge */
+  perm = st.st_mode & 07777;
+  what.len = 0;
+  if (r->user != ANY_OWNER && st.st_uid != uids[r->user]) {
+    if (!hier_saydiff(&what, n++, "owner", st.st_uid, uids[r->user], 0, hier_username(r->user))) temp_nomem();
+  }
+  if (r->group != ANY_GROUP && st.st_gid != gids[r->group]) {
+    if (!hier_saydiff(&what, n++, "group", st.st_gid, gids[r->group], 0, hier_groupname(r->group))) temp_nomem();
+  }
+  if ((perm & r->forbid) || (perm & r->need) != r->need) {
+    if (!hier_saydiff(&what, n++, "mode", perm, r->want, 1, 0)) temp_nomem();
+  }
+  if (n) report(path, what.s, what.len);
+}
+
+/* every file of r->dir the rule covers, in name order */
+static void check_dir(const struct file_rule *r)
+{
+  static stralloc path;
+  struct dirent **list;
+  int n, i;
+  n = scandir(r->dir, &list, 0, alphasort);
+  if (n == -1) {
+    if (errno != ENOENT) report(r->dir, error_str(errno), str_len(error_str(errno)));
+    return;  /* missing: the table's check has said so */
+  }
+  for (i = 0; i < n; ++i) {
+    const char *name = list[i]->d_name;
+    int mine = r->prefix ? str_start(name, r->prefix) : name[0] != '.';
+    if (mine) {
+      if (!stralloc_copys(&path, r->dir) || !stralloc_cats(&path, "/") ||
+          !stralloc_cats(&path, name) || !stralloc_0(&path)) temp_nomem();
+      check_file(r, path.s);
+    }
+    free(list[i]);
+  }
+  free(list);
+}
+
+/* service/NAME/run and service/NAME/log/run: run by root through supervise */
+static void check_services(void)
+{
+  static const struct file_rule run = { "service", 0, HIER_ROOT, ANY_GROUP, 07022, 0100, 0755 };
+  static stralloc path;
+  struct dirent **list;
+  struct stat st;
+  int n, i;
+  n = scandir("service", &list, 0, alphasort);
+  if (n == -1) {
+    if (errno != ENOENT) report("service", error_str(errno), str_len(error_str(errno)));
+    return;  /* no services yet: nothing to check */
+  }
+  for (i = 0; i < n; ++i) {
+    const char *name = list[i]->d_name;
+    const char *runs[] = { "/run", "/log/run" };
+    size_t k;
+    for (k = 0; name[0] != '.' && k < 2; ++k) {
+      if (!stralloc_copys(&path, "service/") || !stralloc_cats(&path, name) ||
+          !stralloc_cats(&path, runs[k]) || !stralloc_0(&path)) temp_nomem();
+      if (lstat(path.s, &st) == 0 || errno != ENOENT) check_file(&run, path.s);
+    }
+    free(list[i]);
+  }
+  free(list);
+}
+
+static void check_files(void)
+{
+  size_t i;
+  for (i = 0; i < sizeof file_rules / sizeof file_rules[0]; ++i) check_dir(&file_rules[i]);
+  check_services();
+}
+
 /* An install made by root for real users has its home owned by the root
    role; anything else was made without chown and has one owner. */
 static void check_roles(void)
@@ -234,6 +344,7 @@ static int check(void)
   if (chdir(auto_qmail) == -1) temp_home();
   check_roles();
   if (hier_walk(check_one, 0, auto_split) == -1) temp_nomem();
+  check_files();
   if (bufwrite_flush(&out) == -1) temp_out();
   return problems ? 1 : 0;
 }

@@ -15,6 +15,7 @@
 #include "control.h"
 #include "die.h"
 #include "fmt.h"
+#include "msgidscan.h"
 #include "printable.h"
 #include "queueclient.h"
 #include "rcpthosts.h"
@@ -64,6 +65,22 @@ static void log_start(const char *what)
   log_num((unsigned long long)getpid());
   log_cats(" ");
   log_cats(what);
+}
+
+/* a client's word with spaces shown as '_', so that it stays one field */
+static void log_word(const char *s, size_t len)
+{
+  size_t i = logbuf.len;
+  log_safe(s, len);
+  for (; i < logbuf.len; ++i) if (logbuf.s[i] == ' ') logbuf.s[i] = '_';
+}
+
+static void log_client(void)
+{
+  log_cats("ip ");
+  log_cats(remoteip ? remoteip : "unknown");
+  log_cats(" helo ");
+  if (seenhelo && helo.len) log_word(helo.s, helo.len); else log_cats("none");
 }
 
 static void log_end(void)
@@ -160,6 +177,23 @@ static void read_environment(void)
   localip = env("TCPLOCALIP");
 }
 
+/* one line per refused MAIL or RCPT, so that refusals can be counted */
+static void log_refused(const char *what, const stralloc *a, const char *why)
+{
+  log_start("refused ");
+  log_client();
+  log_cats(" ");
+  log_cats(what);
+  log_cats(" <");
+  log_safe(a->s, a->len);
+  log_cats(">: ");
+  log_cats(why);
+  log_end();
+}
+
+static void refuse_mail(const char *why) { log_refused("mail", &sender, why); reply(why); }
+static void refuse_rcpt(const char *why) { log_refused("rcpt", &addr, why); reply(why); }
+
 /* ---- commands ---- */
 
 static void transaction_reset(void)
@@ -223,10 +257,10 @@ static void smtp_mail(const char *arg, size_t len)
     default: reply("501 5.5.4 bad MAIL parameter"); return;
   }
   if (databytes && size > databytes) {
-    reply("552 5.3.4 sorry, that message size exceeds my databytes limit");
+    refuse_mail("552 5.3.4 sorry, that message size exceeds my databytes limit");
     return;
   }
-  if (badsender()) { reply("553 5.7.1 sorry, your envelope sender is in my badmailfrom list"); return; }
+  if (badsender()) { refuse_mail("553 5.7.1 sorry, your envelope sender is in my badmailfrom list"); return; }
   if (!stralloc_0(&sender)) die_nomem();
   transaction_reset();
   seenmail = 1;
@@ -284,7 +318,7 @@ static void smtp_rcpt(const char *arg, size_t len)
   if (!addr.len) { reply("501 5.1.3 the null address cannot receive mail"); return; }
   if (nrcpt >= MAXRCPT) { reply("452 4.5.3 too many recipients"); return; }
   localip_rewrite();
-  if ((refusal = rcpt_refusal())) { reply(refusal); return; }
+  if ((refusal = rcpt_refusal())) { refuse_rcpt(refusal); return; }
   if (!stralloc_catb(&rcpts, addr.s, addr.len) || !stralloc_0(&rcpts)) die_nomem();
   ++nrcpt;
   reply("250 2.1.5 ok");
@@ -292,8 +326,14 @@ static void smtp_rcpt(const char *arg, size_t len)
 
 /* ---- DATA ---- */
 
+static struct msgidscan msgid;
+
+/* the message line ends in " ip A helo H msgid M": three space-free
+   fields after the result, so readers can take them from the right */
 static void log_message(unsigned long long bytes, const char *result)
 {
+  const char *id;
+  size_t idlen = msgidscan_value(&msgid, &id);
   size_t i = 0, n = 0;
   log_start("message from <");
   log_safe(sender.s, str_len(sender.s));
@@ -308,6 +348,10 @@ static void log_message(unsigned long long bytes, const char *result)
   log_num(bytes);
   log_cats(": ");
   log_cats(result);
+  log_cats(" ");
+  log_client();
+  log_cats(" msgid ");
+  if (idlen) log_word(id, idlen); else log_cats("none");
   log_end();
 }
 
@@ -334,6 +378,7 @@ static void read_body(struct qqueue *qq, struct smtpdata *d)
   static char buf[SMTPIO_INBUF];
   int ended = 0;
   smtpdata_start(d, databytes);
+  msgidscan_start(&msgid);
   while (!ended) {
     size_t used, olen;
     int r = smtpio_fill(&io);
@@ -346,7 +391,7 @@ static void read_body(struct qqueue *qq, struct smtpdata *d)
     }
     ended = smtpdata_feed(d, io.in + io.inpos, io.inlen - io.inpos, &used, buf, &olen);
     io.inpos += used;
-    if (olen) qq_put(qq, buf, olen);
+    if (olen) { qq_put(qq, buf, olen); msgidscan_feed(&msgid, buf, olen); }
   }
 }
 
@@ -358,21 +403,18 @@ static const char *spoiled(int flags)
   return "552 5.3.4 sorry, that message size exceeds my databytes limit";
 }
 
-/* "... (#4.3.0)" -> "451 4.3.0 ... (#4.3.0)" */
+/* "... (#4.3.0)" -> "451 4.3.0 ... (#4.3.0)", in result */
 static void reply_qq(int code)
 {
   const char *text = qq_errtext(code);
-  size_t i = str_len(text);
-  char enh[16];
-  out(qq_permanent(code) ? "554 " : "451 ");
+  size_t i = str_len(text), n;
+  if (!stralloc_copys(&result, qq_permanent(code) ? "554 " : "451 ")) die_nomem();
   while (i > 0 && text[i - 1] != '#') --i;
-  if (i > 0 && str_len(text + i) > 1 && str_len(text + i) < sizeof enh) {
-    str_copy(enh, text + i);
-    enh[str_len(enh) - 1] = 0;   /* the ')' */
-    out(enh);
-    out(" ");
-  }
-  reply(text);
+  n = str_len(text + i);
+  if (i > 0 && n > 1 && n < 16)
+    if (!stralloc_catb(&result, text + i, n - 1) || !stralloc_cats(&result, " ")) die_nomem();
+  if (!stralloc_cats(&result, text) || !stralloc_0(&result)) die_nomem();
+  reply(result.s);
 }
 
 static void queue_message(struct qqueue *qq, unsigned long long bytes)
@@ -386,7 +428,7 @@ static void queue_message(struct qqueue *qq, unsigned long long bytes)
   code = qq_close(qq);
   if (code) {
     reply_qq(code);
-    log_message(bytes, qq_errtext(code));
+    log_message(bytes, result.s);
     return;
   }
   ++nmsg;

@@ -1,7 +1,7 @@
 /* qmail-showctl's report, golden output: control directories are built
    under /tmp (the defaults config writes, one full of oddities, one
    without me, none at all) and the report compared with the text
-   qmail-showctl must print. User and group numbers come from a fake
+   qmail-showctl must print; the brief form (-c) of the odd one too. User and group numbers come from a fake
    lookup, so the test does not depend on the host's password file. */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +76,8 @@ static const char plain[] =
   "\nrcpthosts:\nqmail-smtpd accepts recipients at mail.example.com.\n"
   "\nsmtpgreeting: (Default.) qmail-smtpd greets clients with 220 mail.example.com.\n"
   "\nsmtproutes: (Default.) Mail goes to the MX hosts of its domain.\n"
+  "\ntcp.smtp: (Default.) There is none here: the SMTP service's run script decides who may connect and relay.\n"
+  "\ntcp.smtp.cdb: (Default.) There is none here.\n"
   "\ntimeoutconnect: (Default.) qmail-remote gives up a connection attempt after 60 seconds.\n"
   "\ntimeoutremote: (Default.) qmail-remote waits at most 1200 seconds for the server.\n"
   "\ntimeoutsmtpd: (Default.) qmail-smtpd waits at most 1200 seconds for the client.\n"
@@ -86,6 +88,7 @@ static const char *odd_files[][2] = {
   { "me", "mail.example.com  \n" },
   { "badmailfrom", "# spammers\n@spam.example\nbad@x.example\n" },
   { "bouncefrom", "\n" },
+  { "bouncehost", "postmaster@mail.example.com\n" },
   { "concurrencylocal", "0\n" },
   { "concurrencyremote", "abc\n" },
   { "databytes", "1000000\n" },
@@ -93,9 +96,13 @@ static const char *odd_files[][2] = {
   { "locals", "example.com\n" },
   { "morercpthosts", "" },
   { "queuelifetime", "86400\n" },
-  { "rcpthosts", "example.com\n.example.org\n" },
+  { "rcpthosts", "example.com\n.example.org\nbad host.example\n" },
+  { "percenthack", "old.example\n" },
   { "smtpgreeting", "mail\001.example.com\n" },
-  { "smtproutes", ":relay.example.net:2525\nfoo.example:\n.bar.example:[10.0.0.1]\nbad\n" },
+  { "smtproutes", ":relay.example.net:2525\nfoo.example:\n.bar.example:[10.0.0.1]\nbad\np.example:relay.example.net:99999\n"
+                  "six.example:[IPv6:::1]:2526\nq.example:[10.0.0.2\n" },
+  { "tcp.smtp", "# rules\n127.0.0.1:allow,RELAYCLIENT=\"\"\n::1:allow\n10.:deny\n:allow\n192.0.2.1\n" },
+  { "timeoutconnect", "0\n" },
   { "timeoutsmtpd", "\n" },
   { "concurrencylocal~", "5\n" },
   { "virtualdomains", "v.example:alice\nbob@w.example:bob\n.x.example:\nnocolon\n" },
@@ -108,7 +115,8 @@ static const char odd[] =
   "The sender <bad@x.example> is refused in MAIL FROM.\n"
   "\nbouncefrom: Failure notices come from the user .\n"
   "Oops! The first line is empty.\n"
-  "\nbouncehost: (Default.) Failure notices come from the host mail.example.com.\n"
+  "\nbouncehost: Failure notices come from the host postmaster@mail.example.com.\n"
+  "Oops! postmaster@mail.example.com holds a character no host name has (a space, an @, ...): the programs take it as it is.\n"
   "\nconcurrencylocal: At most 0 local deliveries run at once.\n"
   "Oops! 0 deliveries at once is not possible: qmail-send uses 1.\n"
   "\nconcurrencyremote: (not a number)\n"
@@ -128,20 +136,37 @@ static const char odd[] =
   "Oops! Not readable by everybody, but it is read by programs running as other users; mode 644 is usual.\n"
   "\nmorercpthosts: The file lists nothing.\n"
   "\nmorercpthosts.cdb:\n"
-  "Oops! morercpthosts has not been compiled into morercpthosts.cdb: qmail-smtpd reads only the compiled file.\n"
-  "\npercenthack: (Default.) No domain has the percent hack.\n"
+  "Oops! morercpthosts has not been compiled into morercpthosts.cdb: qmail-smtpd reads only the compiled file (qmailctl cdb).\n"
+  "\npercenthack:\nuser%host@old.example is rewritten to user@host.\n"
+  "Oops! Writable by everybody: anyone can change where mail goes; mode 644 is usual.\n"
   "\nplusdomain: (Default.) qmail-inject replaces a + at the end of a host name with .mail.example.com.\n"
   "\nqueuelifetime: A message is given up after 86400 seconds in the queue.\n"
   "\nrcpthosts:\n"
   "qmail-smtpd accepts recipients at example.com.\n"
   "qmail-smtpd accepts recipients at every domain ending in .example.org.\n"
+  "qmail-smtpd accepts recipients at bad host.example.\n"
+  "Oops! bad host.example holds a character no host name has (a space, an @, ...): the programs take it as it is.\n"
   "\nsmtpgreeting: qmail-smtpd greets clients with 220 mail?.example.com.\n"
   "\nsmtproutes:\n"
   "Mail for every other domain goes to relay.example.net, port 2525.\n"
   "Mail for foo.example goes to its MX hosts.\n"
   "Mail for every domain ending in .bar.example goes to [10.0.0.1].\n"
   "Oops! The line bad has no colon and is ignored.\n"
-  "\ntimeoutconnect: (Default.) qmail-remote gives up a connection attempt after 60 seconds.\n"
+  "Mail for p.example goes to relay.example.net:99999.\n"
+  "Oops! qmail-remote cannot use this route (a port that is not a number from 1 to 65535, a [ without its ], or more after the ]): it defers this mail until the file is fixed.\n"
+  "Mail for six.example goes to [IPv6:::1], port 2526.\n"
+  "Mail for q.example goes to [10.0.0.2.\n"
+  "Oops! qmail-remote cannot use this route (a port that is not a number from 1 to 65535, a [ without its ], or more after the ]): it defers this mail until the file is fixed.\n"
+  "\ntcp.smtp:\n"
+  "Clients from 127.0.0.1 are let in with RELAYCLIENT=\"\".\n"
+  "Clients from ::1 are let in.\n"
+  "Clients from 10. are refused.\n"
+  "Clients from every other address are let in.\n"
+  "Oops! The rule 192.0.2.1 says neither allow nor deny: tcprules refuses it.\n"
+  "\ntcp.smtp.cdb:\n"
+  "Oops! tcp.smtp has not been compiled into tcp.smtp.cdb: tcpserver reads only the compiled file (qmailctl cdb).\n"
+  "\ntimeoutconnect: qmail-remote gives up a connection attempt after 0 seconds.\n"
+  "Oops! 0 seconds: every wait gives up at once.\n"
   "\ntimeoutremote: (Default.) qmail-remote waits at most 1200 seconds for the server.\n"
   "\ntimeoutsmtpd: (not a number)\n"
   "Oops! An empty line is not a number: the programs that read this file fail until it is fixed.\n"
@@ -151,12 +176,25 @@ static const char odd[] =
   "Mail for every domain ending in .x.example is not virtual, whatever the entries for wider domains say.\n"
   "Oops! The line nocolon has no colon and is ignored.\n"
   "\nconcurrencylocal~:\nOops! neoqmail does not use this file.\n"
-  "\nqmqpservers:\nOops! qmail uses this file; neoqmail does not.\n";
+  "\nqmqpservers:\nOops! Other qmail installations use this file; neoqmail does not.\n";
+
+/* the brief form of the same: one line per oddity, after its path */
+static const char *odd_brief[] = {
+  "users and groups: There is no user named qmailr.\n",
+  "/control/bouncefrom: The first line is empty.\n",
+  "/control/helohost: Unable to read it: Is a directory.\n",
+  "/control/locals: me (mail.example.com) is not in locals: mail for this host itself will not be delivered here.\n",
+  "/control/smtproutes: The line bad has no colon and is ignored.\n",
+  "/control/tcp.smtp: The rule 192.0.2.1 says neither allow nor deny: tcprules refuses it.\n",
+  "/control/qmqpservers: Other qmail installations use this file; neoqmail does not.\n",
+};
 
 /* no me: placeholders, and nothing is local */
 static const char *nome_files[][2] = {
   { "morercpthosts", "other.example\n" },
   { "morercpthosts.cdb", "not really a cdb" },
+  { "tcp.smtp.cdb", "not really a cdb" },
+  { "rcpthosts", "" },
 };
 /* parts the report without me must have (the whole of it is long) */
 static const char *nome_parts[][2] = {
@@ -165,9 +203,10 @@ static const char *nome_parts[][2] = {
   { "so does helohost", "\nhelohost: (Default.) qmail-remote introduces itself with HELO helohost.\n" },
   { "nothing is local", "\nlocals: (Default.) Nothing, since me is missing too.\n" },
   { "morercpthosts without rcpthosts counts", "\nmorercpthosts:\nqmail-smtpd accepts recipients at other.example.\n\nmorercpthosts.cdb:" },
-  { "an old morercpthosts.cdb", "\nmorercpthosts.cdb:\nOops! morercpthosts.cdb is older than morercpthosts: compile it again.\n" },
-  { "no rcpthosts: no relay, no recipients", "\nrcpthosts: (Default.) qmail-smtpd accepts recipients only from clients with RELAYCLIENT.\n"
-    "Oops! Without rcpthosts, qmail-smtpd takes mail only from clients with RELAYCLIENT (and for morercpthosts): nobody else can send mail here.\n" },
+  { "an old morercpthosts.cdb", "\nmorercpthosts.cdb:\nOops! morercpthosts.cdb is older than morercpthosts: compile it again (qmailctl cdb).\n" },
+  { "a tcp.smtp.cdb without its source", "\ntcp.smtp.cdb:\nOops! tcp.smtp.cdb is there, but tcp.smtp, its source, is not.\n" },
+  { "an empty rcpthosts", "\nrcpthosts: The file lists nothing.\n"
+    "Oops! rcpthosts lists nothing: qmail-smtpd takes mail only from clients with RELAYCLIENT (and for morercpthosts).\n" },
 };
 
 static char base[] = "/tmp/showctl-test.XXXXXX";
@@ -206,7 +245,7 @@ static const char *make_home(const char *name, const char *(*files)[2], size_t n
   return home;
 }
 
-static int report(const char *home, stralloc *out, stralloc *why)
+static int report(const char *home, stralloc *out, stralloc *why, int brief)
 {
   struct showctl_config c;
   buffer b;
@@ -216,6 +255,7 @@ static int report(const char *home, stralloc *out, stralloc *why)
   c.home = home;
   c.split = 23;
   c.sandbox = 0;
+  c.brief = brief;
   for (i = 0; i < SHOWCTL_USERS; ++i) c.user[i] = users[i];
   c.group[0] = "qmail";
   c.group[1] = "nofiles";
@@ -236,6 +276,24 @@ static void expect(stralloc *want, const char *home, const char *rest)
   stralloc_cats(want, rest);
 }
 
+/* the number of "Oops! " lines in s */
+static long oopses(const char *s, size_t len)
+{
+  long n = 0;
+  size_t i;
+  for (i = 0; i + 6 <= len; ++i)
+    if ((i == 0 || s[i - 1] == '\n') && !memcmp(s + i, "Oops! ", 6)) ++n;
+  return n;
+}
+
+static long lines(const stralloc *sa)
+{
+  long n = 0;
+  size_t i;
+  for (i = 0; i < sa->len; ++i) if (sa->s[i] == '\n') ++n;
+  return n;
+}
+
 static int contains(const stralloc *sa, const char *s)
 {
   size_t n = strlen(s), i;
@@ -253,7 +311,7 @@ int main(void)
   if (!mkdtemp(base)) bail("mkdtemp");
 
   home = make_home("plain", plain_files, sizeof plain_files / sizeof plain_files[0]);
-  is_long(report(home, &out, &why), 0, "a plain control directory is reported");
+  is_long(report(home, &out, &why, 0), 1, "a plain control directory is reported, with one oddity (no qmailr)");
   expect(&want, home, plain);
   is_mem(out.s, out.len, want.s, want.len, "with the defaults spelled out");
 
@@ -261,18 +319,27 @@ int main(void)
   snprintf(path, sizeof path, "%s/control/helohost", home);
   if (mkdir(path, 0755) == -1) bail(path);
   put(home, "locals", "example.com\n", 0600, 0);
-  is_long(report(home, &out, &why), 0, "an odd control directory is reported");
+  put(home, "percenthack", "old.example\n", 0666, 0);
   expect(&want, home, odd);
+  is_long(report(home, &out, &why, 0), oopses(want.s, want.len), "an odd control directory is reported, and every oddity counted");
   is_mem(out.s, out.len, want.s, want.len, "and every oddity is flagged");
+  is_long(report(home, &out, &why, 1), oopses(want.s, want.len), "the brief report counts the same");
+  is_long(lines(&out), oopses(want.s, want.len), "with one line per oddity");
+  for (i = 0; i < sizeof odd_brief / sizeof odd_brief[0]; ++i) {
+    if (odd_brief[i][0] == '/') snprintf(path, sizeof path, "%s%s", home, odd_brief[i]);
+    else snprintf(path, sizeof path, "%s", odd_brief[i]);
+    ok(contains(&out, path), "brief line for each kind of oddity");
+  }
 
   home = make_home("nome", nome_files, sizeof nome_files / sizeof nome_files[0]);
   put(home, "morercpthosts.cdb", "not really a cdb", 0644, 1000000000);
-  is_long(report(home, &out, &why), 0, "a control directory without me is reported");
+  is_long(report(home, &out, &why, 0), 5, "a control directory without me is reported, with 5 oddities");
+  is_long(oopses(out.s, out.len), 5, "which are the Oops! lines");
   for (i = 0; i < sizeof nome_parts / sizeof nome_parts[0]; ++i)
     ok(contains(&out, nome_parts[i][1]), nome_parts[i][0]);
 
   snprintf(path, sizeof path, "%s/none", base);
-  is_long(report(path, &out, &why), -1, "a missing control directory is fatal");
+  is_long(report(path, &out, &why, 0), -1, "a missing control directory is fatal");
   snprintf(path, sizeof path, "unable to list %s/none/control: No such file or directory", base);
   is_str(why.s, path, "and says which directory");
   ok(contains(&out, header), "the compiled-in settings are shown first");
