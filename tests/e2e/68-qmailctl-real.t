@@ -3,20 +3,15 @@
 # real qmail users), its qmail-send service linked into a scratch svscan
 # directory named by SERVICEDIR, as an administrator links it into
 # /etc/service. Only qmail-send is linked: nothing listens on a port.
-import os, re, shutil, signal, subprocess, sys, tempfile, time
+import os, re, subprocess, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from realinstall import scratch_tree, stop_svscan, finish
 from neoq import tap, TOP, wait_until
 
 if os.geteuid() != 0:
     tap.skip_all("needs root: a real install")
 
-base = tempfile.mkdtemp(prefix="neoq-ctl-")
-os.chmod(base, 0o755)
-home = os.path.join(base, "qmail")
-build = os.path.join(base, "build")
-seed = os.environ.get("NEOQMAIL_SEED")
-if seed and os.path.isdir(os.path.join(seed, "obj")):
-    shutil.copytree(os.path.join(seed, "obj"), os.path.join(build, "obj"))
+base, home, build = scratch_tree("neoq-ctl-")
 r = subprocess.run(["make", "-s", "setup", "O=" + build, "QMAILHOME=" + home], cwd=TOP,
                    capture_output=True, text=True)
 if not tap.ok(r.returncode == 0, "make setup into a scratch home", r.stdout[-3000:] + r.stderr[-3000:]):
@@ -116,20 +111,6 @@ try:
     os.chown(os.path.join(home, "control", "locals"), 0, 0)
     tap.eq(ctl("check").returncode, 0, "repaired")
 finally:
-    # as a service is removed: the link first, so that svscan does not
-    # start it again, then svc -dx; svscan reaps the supervise processes
-    # at its next scan (5 seconds), and only then is it stopped
-    real = os.path.join(home, "service", "qmail-send")
-    os.unlink(send)
-    subprocess.run(["svc", "-dx", real, real + "/log"])
-    def children():
-        try:
-            return open("/proc/%d/task/%d/children" % (svscan.pid, svscan.pid)).read().strip()
-        except OSError:
-            return ""
-    wait_until(lambda: not children(), 30)
-    os.kill(svscan.pid, signal.SIGTERM)
-    svscan.wait()
-    if not tap.failed:
-        shutil.rmtree(base, ignore_errors=True)
+    stop_svscan(svscan, svdir)
+    finish(base)
 tap.done()

@@ -3,20 +3,15 @@
 # qmail users) runs every daemon under the uid the SPEC gives it, runs
 # qmail-local as the recipient, and gives every queue file and directory
 # its designed owner and mode.
-import os, pwd, grp, re, shutil, signal, stat, subprocess, sys, tempfile, time
+import os, pwd, grp, re, stat, subprocess, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from realinstall import scratch_tree, stop_svscan, finish
 from neoq import tap, TOP, wait_until, free_port
 
 if os.geteuid() != 0:
     tap.skip_all("needs root: real users and setuid")
 
-base = tempfile.mkdtemp(prefix="neoq-root-")
-os.chmod(base, 0o755)
-home = os.path.join(base, "qmail")
-build = os.path.join(base, "build")
-seed = os.environ.get("NEOQMAIL_SEED")
-if seed and os.path.isdir(os.path.join(seed, "obj")):
-    shutil.copytree(os.path.join(seed, "obj"), os.path.join(build, "obj"))
+base, home, build = scratch_tree("neoq-root-")
 # the host's own files (/etc/aliases, /var/lib/qmail) under a scratch
 # root; qmail-smtpd on loopback only
 env = dict(os.environ, NEOQ_ROOT=os.path.join(base, "root"), SMTP_ADDR="127.0.0.1",
@@ -129,25 +124,6 @@ try:
         tap.ok(st and st.st_uid == pwd.getpwnam(owner).pw_uid and stat.S_IMODE(st.st_mode) == mode,
                "a queued message's %s file is %s %o" % (d, owner, mode))
 finally:
-    # hide each service from svscan (it skips dot names), stop it and its
-    # supervise, and let svscan reap them before it goes: a supervise
-    # orphaned by svscan's end would stay a zombie where init does not reap
-    def children(pid):
-        try:
-            with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-                return f.read().split()
-        except OSError:
-            return []
-    for sv in os.listdir(os.path.join(home, "service")):
-        if sv.startswith("."):
-            continue
-        hidden = os.path.join(home, "service", "." + sv)
-        os.rename(os.path.join(home, "service", sv), hidden)
-        subprocess.run(["svc", "-dx", hidden, os.path.join(hidden, "log")])
-    wait_until(lambda: not children(svscan.pid), 15)
-    os.kill(svscan.pid, signal.SIGTERM)
-    svscan.wait()
-    wait_until(lambda: not subprocess.run(["pgrep", "-f", home + "/bin/"], capture_output=True).stdout, 10)
-    if not tap.failed:
-        shutil.rmtree(base, ignore_errors=True)
+    stop_svscan(svscan, os.path.join(home, "service"), home)
+    finish(base)
 tap.done()

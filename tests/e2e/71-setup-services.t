@@ -9,8 +9,9 @@
 # fastforward, and logs through multilog as qmaill with tai64n stamps.
 # fastforward forwards through /var/lib/qmail/bin/qmail-queue: svscan runs
 # in a private mount namespace where ROOT/var/lib/qmail is /var/lib/qmail.
-import os, pwd, re, shutil, signal, smtplib, stat, subprocess, sys, tempfile, time
+import os, pwd, re, smtplib, stat, subprocess, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from realinstall import scratch_tree, stop_svscan, finish
 from neoq import tap, TOP, wait_until, free_port
 
 if os.geteuid() != 0:
@@ -18,19 +19,13 @@ if os.geteuid() != 0:
 if not os.access("/usr/bin/fastforward", os.X_OK) or not os.access("/usr/sbin/qmail-newaliases", os.X_OK):
     tap.skip_all("needs Debian's fastforward (make deps)")
 
-base = tempfile.mkdtemp(prefix="neoq-svc-")
-os.chmod(base, 0o755)
-home = os.path.join(base, "qmail")
+base, home, build = scratch_tree("neoq-svc-")
 root = os.path.join(base, "root")
-build = os.path.join(base, "build")
 os.makedirs(os.path.join(root, "etc"))
 with open(os.path.join(root, "etc", "inittab"), "w") as f:
     f.write("id:2:initdefault:\n")
 with open(os.path.join(root, "etc", "aliases"), "w") as f:
     f.write("# test aliases\npostmaster: root\nteam: mu, root\n")
-seed = os.environ.get("NEOQMAIL_SEED")
-if seed and os.path.isdir(os.path.join(seed, "obj")):
-    shutil.copytree(os.path.join(seed, "obj"), os.path.join(build, "obj"))
 port = free_port()
 env = dict(os.environ, NEOQ_ROOT=root, NEOQ_INIT="sysv", SMTP_ADDR="127.0.0.1", SMTP_PORT=str(port))
 r = subprocess.run(["make", "-s", "setup", "O=" + build, "QMAILHOME=" + home], cwd=TOP,
@@ -154,14 +149,6 @@ try:
     smtplog = open(os.path.join(home, "log", "qmail-smtpd", "current")).read()
     tap.ok("tcpserver: status" in smtplog and "127.0.0.1" in smtplog, "tcpserver -v logs the connections", smtplog[-500:])
 finally:
-    for sv in os.listdir(os.path.join(home, "service")):
-        subprocess.run(["svc", "-dx", os.path.join(home, "service", sv), os.path.join(home, "service", sv, "log")])
-    time.sleep(1)
-    os.kill(svscan.pid, signal.SIGTERM)
-    svscan.wait()
-    wait_until(lambda: not subprocess.run(["pgrep", "-f", home + "/"], capture_output=True).stdout, 10)
-    if not tap.failed:
-        shutil.rmtree(base, ignore_errors=True)
-    else:
-        tap.diag("kept " + base)
+    stop_svscan(svscan, os.path.join(root, "etc", "service"), home)
+    finish(base)
 tap.done()

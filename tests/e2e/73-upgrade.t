@@ -4,20 +4,15 @@
 # and run scripts, a second make setup replaces the programs (new inodes)
 # and changes nothing else; after a restart the held messages are
 # delivered, every one.
-import os, shutil, signal, subprocess, sys, tempfile, time
+import os, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from realinstall import scratch_tree, stop_svscan, finish
 from neoq import tap, TOP, wait_until, free_port
 
 if os.geteuid() != 0:
     tap.skip_all("needs root: real users and setuid")
 
-base = tempfile.mkdtemp(prefix="neoq-upgrade-")
-os.chmod(base, 0o755)
-home = os.path.join(base, "qmail")
-build = os.path.join(base, "build")
-seed = os.environ.get("NEOQMAIL_SEED")
-if seed and os.path.isdir(os.path.join(seed, "obj")):
-    shutil.copytree(os.path.join(seed, "obj"), os.path.join(build, "obj"))
+base, home, build = scratch_tree("neoq-upgrade-")
 env = dict(os.environ, NEOQ_ROOT=os.path.join(base, "root"), SMTP_ADDR="127.0.0.1",
            SMTP_PORT=str(free_port()))
 
@@ -127,14 +122,6 @@ try:
     tap.eq(bodies, ["body 0\n", "body 1\n", "body 2\n"], "after the restart all three held messages are delivered")
     tap.ok(wait_until(lambda: not queued(), 20), "and the queue is empty")
 finally:
-    for s in os.listdir(os.path.join(home, "service")):
-        subprocess.run(["svc", "-dx", os.path.join(home, "service", s), os.path.join(home, "service", s, "log")])
-    time.sleep(1)
-    os.kill(svscan.pid, signal.SIGTERM)
-    svscan.wait()
-    wait_until(lambda: not subprocess.run(["pgrep", "-f", home + "/"], capture_output=True).stdout, 10)
-    if not tap.failed:
-        shutil.rmtree(base, ignore_errors=True)
-    else:
-        tap.diag("kept " + base)
+    stop_svscan(svscan, os.path.join(home, "service"), home)
+    finish(base)
 tap.done()
