@@ -711,9 +711,12 @@ static void setup_channels(void)
   fd_nonblock(7);
 }
 
+/* Read-only: flock needs no more, and a descriptor open for writing
+   would keep the queue's file system from being remounted read-only
+   (for a backup, say) while we run. */
 static void lock_queue(void)
 {
-  int fd = open("lock/sendmutex", O_RDWR | O_CLOEXEC);
+  int fd = open("lock/sendmutex", O_RDONLY | O_CLOEXEC);
   if (fd == -1) fatal(111, "unable to open queue/lock/sendmutex: ", error_str(errno));
   if (flock(fd, LOCK_EX | LOCK_NB) == -1) die_lock();
 }
