@@ -327,6 +327,9 @@ static struct job *new_job(int c, unsigned long id)
     char s[FMT_ULONG];
     struct msg *m = msgtable_find(&msgs, id);
     idstr(s, id);
+    /* no job: pull_job's mark must go, or the message is never pulled
+       again (until a restart) and never finishes */
+    if (m) m->active &= (unsigned char)~(1 << c);
     if (r == 0) { /* no such file: nothing to do on this channel */
       if (m) m->pending &= (unsigned char)~(1 << c);
     } else {
