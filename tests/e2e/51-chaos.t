@@ -250,7 +250,7 @@ with Sandbox(start=False) as a, Sandbox(start=False) as b:
             if sb.send_pid():
                 sb.svc("-a")
         return False
-    ok = wait_until(drained, 900, step=3)
+    ok = wait_until(drained, 400, step=3)
     t2 = time.time()
     tap.ok(ok, "both queues drain (%.0f s after the killer stopped)" % (t2 - t1),
            "A: %d queued, B: %d queued" % (len(busy(a)), len(busy(b))))
