@@ -8,8 +8,10 @@
 #   qmail-todo log an alert; mail accepted meanwhile is delivered once
 #   the modes are right;
 # - missing control files: without control/me qmail-send logs an alert
-#   and is retried, qmail-smtpd answers 421, sendmail still queues; without
-#   rcpthosts no stranger may relay; without locals, me is local.
+#   (on svc -h it keeps its old settings; at start it exits and svscan
+#   retries it), qmail-smtpd answers 421, sendmail still queues; without
+#   rcpthosts no stranger may relay (an unreadable one: 421); without
+#   locals, me is local.
 # A remote host that accepts DATA and drops the connection before the
 # final reply is tests/e2e/91-remote-fail.t's "afterdot" case.
 import os, re, subprocess, sys, time
@@ -163,6 +165,15 @@ with Sandbox() as sb:
     sb.control("me", None)
     try:
         n = count(sb, r"^alert: unable to read controls: ")
+        pid = sb.send_pid()
+        sb.svc("-h")
+        tap.ok(wait_until(lambda: count(sb, r"^alert: unable to read controls: ") > n, 20),
+               "control/me removed and svc -h: qmail-send logs an alert", sb.log()[-800:])
+        r = sendmail(sb, "alice@" + D, "me0")
+        tap.ok(r.returncode == 0 and wait_until(lambda: "me0" in subjects(sb, "alice"), 20),
+               "and keeps running on the controls it had: mail is still delivered")
+        tap.eq(sb.send_pid(), pid, "the same qmail-send")
+        n = count(sb, r"^alert: unable to read controls: ")
         sb.svc("-t")
         tap.ok(wait_until(lambda: count(sb, r"^alert: unable to read controls: ") > n, 20),
                "without control/me qmail-send logs an alert and does not start", sb.log()[-800:])
@@ -177,7 +188,7 @@ with Sandbox() as sb:
     finally:
         sb.control("me", me)
     tap.ok(drained(sb), "with control/me back, qmail-send runs and the queue drains")
-    tap.eq(subjects(sb, "alice"), ["info1", "me1", "todo3"], "the message queued meanwhile is delivered once")
+    tap.eq(subjects(sb, "alice"), ["info1", "me0", "me1", "todo3"], "the message queued meanwhile is delivered once")
 
     # --- control/rcpthosts missing: no open relay ---
     rh = open(sb.path("control", "rcpthosts")).read()
@@ -191,7 +202,17 @@ with Sandbox() as sb:
         tap.eq(code, 250, "a RELAYCLIENT still can send")
     finally:
         sb.control("rcpthosts", rh)
-    tap.ok(sb.wait_maildir("alice", 4, 20), "and its message arrives")
+    tap.ok(sb.wait_maildir("alice", 5, 20), "and its message arrives")
+
+    # --- control/rcpthosts unreadable: a temporary answer, not a guess ---
+    p = sb.path("control", "rcpthosts")
+    os.chmod(p, 0)
+    try:
+        c = sb.smtp_connect("127.0.0.2")
+        tap.ok(c.greeting[0] == 421, "an unreadable control/rcpthosts: qmail-smtpd answers 421", c.greeting)
+        c.close()
+    finally:
+        os.chmod(p, 0o644)
 
     # --- control/locals missing: me is the local domain ---
     loc = open(sb.path("control", "locals")).read()
