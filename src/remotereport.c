@@ -50,6 +50,18 @@ static int cat_garbage(stralloc *t, const struct spawn_output *o)
   return 1;
 }
 
+/* qmail-remote writes its report, in one write, as soon as the server
+   has accepted the message, and only then says QUIT: killed after that,
+   it did deliver, and a retry would only deliver again. Any other report
+   from a crashed qmail-remote is not trusted (a crash never bounces). */
+static int delivered_before_crash(const struct spawn_output *o, stralloc *text)
+{
+  char code;
+  if (o->total != o->head.len) return 0;
+  if (remote_report_verdict(o->head.s, o->head.len, &code, text) != 1) return 0;
+  return code == 'K';
+}
+
 int remote_report_exit(stralloc *out, const char *delnum, int wstat,
                        const struct spawn_output *o)
 {
@@ -57,7 +69,11 @@ int remote_report_exit(stralloc *out, const char *delnum, int wstat,
   char code = 'Z';
   int r = -1, exitcode = wait_exitcode(wstat);
   text.len = 0;
-  if (wait_crashed(wstat)) {
+  if (wait_crashed(wstat) && delivered_before_crash(o, &text)) {
+    code = 'K';
+    r = 1;
+  } else if (wait_crashed(wstat)) {
+    text.len = 0;
     if (!stralloc_cats(&text, "qmail-remote crashed (signal ") ||
         !cat_num(&text, (unsigned long)wait_crashed(wstat)) ||
         !stralloc_cats(&text, "). (#4.3.0)\n"))

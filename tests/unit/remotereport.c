@@ -1,5 +1,6 @@
 /* qmail-rspawn: qmail-remote's r/h/s + K/Z/D report becomes the K/Z/D
-   reply qmail-send expects; a crash or garbage becomes Z. */
+   reply qmail-send expects; a crash or garbage becomes Z, but for a crash
+   after a complete K report. */
 #include <sys/wait.h>
 #include "remotereport.h"
 #include "tap.h"
@@ -68,6 +69,14 @@ static void test_replies(void)
   ok(sa.len > 2 && sa.s[2] == 'Z' && has(&sa, "exited 111"), "exit 111 with a K report: Z, it is not a report");
   reply(SIGSEGV, S("r\0"), &sa);
   ok(sa.len > 2 && sa.s[2] == 'Z' && has(&sa, "crashed (signal 11)"), "a crash: Z, naming the signal");
+  reply(SIGKILL, S("r\0K1.2.3.4 accepted\0"), &sa);
+  is_mem(sa.s, sa.len, S("7\0K1.2.3.4 accepted\0"), "killed after a complete K report (at QUIT): K, no second delivery");
+  reply(SIGKILL, S("r\0K1.2.3.4 acc"), &sa);
+  ok(sa.len > 2 && sa.s[2] == 'Z' && has(&sa, "crashed (signal 9)"), "killed in the middle of a K report: Z");
+  reply(SIGKILL, S("h\0D1.2.3.4 refused\0"), &sa);
+  ok(sa.len > 2 && sa.s[2] == 'Z' && has(&sa, "crashed (signal 9)"), "killed after a D report: Z, a crash never bounces");
+  reply(SIGKILL, S("r\0Z1.2.3.4 later\0"), &sa);
+  ok(sa.len > 2 && sa.s[2] == 'Z' && has(&sa, "crashed (signal 9)"), "killed after a Z report: Z, naming the signal");
   reply(0, S("Segmentation fault\n"), &sa);
   ok(sa.len > 2 && sa.s[2] == 'Z' && has(&sa, "without a proper report") && has(&sa, "Segmentation fault"),
      "garbage: Z, showing it");
