@@ -12,11 +12,14 @@
 #   retries it), qmail-smtpd answers 421, sendmail still queues; without
 #   rcpthosts no stranger may relay (an unreadable one: 421); without
 #   locals, me is local.
+# - qmail-remote killed after the server took the message, while it waits
+#   for the reply to QUIT: delivered, not sent again.
 # A remote host that accepts DATA and drops the connection before the
 # final reply is tests/e2e/91-remote-fail.t's "afterdot" case.
-import os, re, subprocess, sys, time
+import os, re, signal, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from neoq import tap, Sandbox, wait_until
+from remote import ScriptedSMTP
 
 ROOT = os.geteuid() == 0
 
@@ -226,4 +229,23 @@ with Sandbox() as sb:
     finally:
         sb.control("locals", loc)
     tap.ok(sb.wait_queue_empty(20), "the queue is empty at the end", "\n".join(sb.queue_files()))
+
+# --- qmail-remote killed after the server took the message, at QUIT ---
+with Sandbox(start=False) as sb:
+    server = ScriptedSMTP({"quit": "hang"})
+    sb.control("smtproutes", "quit.example:[127.0.0.1]:%d" % server.port)
+    sb.start()
+    r = sendmail(sb, "user@quit.example", "quit1")
+    tap.eq(r.returncode, 0, "a message for a server that never answers QUIT is queued")
+    # its K report is written before QUIT is sent
+    tap.ok(wait_until(lambda: "QUIT" in server.commands and sb.pids_of("qmail-remote"), 20),
+           "the server has the message and qmail-remote waits for the reply to QUIT", server.commands)
+    for pid in sb.pids_of("qmail-remote"):
+        os.kill(pid, signal.SIGKILL)
+    tap.ok(sb.wait_log(r"^delivery \d+: (success|deferral|failure): ", 20), "the delivery has an outcome")
+    tap.ok(re.search(r"^delivery \d+: success: 127\.0\.0\.1_accepted_the_message", sb.log(), re.M),
+           "killed after its report, qmail-remote counts as delivered", sb.log()[-600:])
+    tap.ok(sb.wait_queue_empty(20), "the message is done: nothing is left to send again", "\n".join(sb.queue_files()))
+    tap.eq(len(server.messages), 1, "the server got it once")
+    server.stop()
 tap.done()
