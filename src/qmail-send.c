@@ -665,7 +665,13 @@ static void handle_signals(void)
 {
   int sig;
   while ((sig = selfpipe_next())) {
-    if (sig == SIGALRM) { sendlog("status: flushing the queue on request"); flush_all(); }
+    if (sig == SIGALRM) {
+      sendlog("status: flushing the queue on request");
+      flush_all();
+      /* and todo/: what qmail-todo could not prepare (a full disk, say)
+         would otherwise wait for the next injection or its next look */
+      if (!todo_gone && fd_writeall(8, "A", 1) == -1) die_helper("qmail-todo");
+    }
     else if (sig == SIGHUP) {
       sendlog("status: rereading control files");
       read_controls(0);

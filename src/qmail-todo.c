@@ -3,7 +3,8 @@
    tells qmail-send. Running apart from qmail-send, a burst of injections
    costs the scheduler nothing: the fsyncs happen here.
 
-   fd 0: control from qmail-send ('H' reread controls; EOF: exit)
+   fd 0: control from qmail-send ('H' reread controls; 'A' look at todo/
+         now, which any byte makes the loop do; EOF: exit)
    fd 1: the log;  fd 3: "ID:chans\0" to qmail-send
    fd 4/5: requests to / replies from our qmail-clean */
 #include <dirent.h>

@@ -202,6 +202,11 @@ with Sandbox(start=False) as sb:
         # --- space returns ---
         os.unlink(qfill)
         os.unlink(os.path.join(home, "filler"))
+        # svc -a: qmail-todo looks at todo/ at once, not at its next
+        # trigger or a minute later
+        sb.svc("-a")
+        tap.ok(wait_until(lambda: not queue_ids(sb, "todo"), 30),
+               "on svc -a qmail-todo prepares what it could not before", sb.log()[-1000:])
         r = sb.sendmail(["-f", "bob@" + D, "alice@" + D], "Subject: early9999\n\nafter\nearly9999\n")
         tap.eq(r.returncode, 0, "with space again, a new message is accepted")
 
