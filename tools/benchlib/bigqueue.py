@@ -208,6 +208,9 @@ def drain(neo, q, more, injectors, t0, out):
     end = time.time() + 60
     while neo.queued() and time.time() < end:
         time.sleep(0.5)
+    pid = neo.send_pid()
+    out("qmail-send with the queue empty again: VmRSS %d KiB, VmHWM %d KiB (what it keeps from "
+        "the big queue)" % (status_kib(pid, "VmRSS"), status_kib(pid, "VmHWM")))
     ok, no_id, dups = check_delivered(neo, total)
     out("check: %d of %d Message-IDs delivered, %d duplicates, %d files without ours, %d files "
         "left in the queue" % (ok, total, dups, no_id, neo.queued()))
