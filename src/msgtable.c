@@ -1,4 +1,7 @@
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "msgtable.h"
 
 static size_t slot(const struct msgtable *t, unsigned long id)
@@ -53,7 +56,12 @@ static int grow(struct msgtable *t)
    1/4 full, far from the 3/4 that makes it grow: no back and forth. */
 static void shrink_if_sparse(struct msgtable *t)
 {
-  if (t->cap > CAP_MIN && t->len * 8 < t->cap) resize(t, t->cap / 2); /* no memory: keep it */
+  if (t->cap <= CAP_MIN || t->len * 8 >= t->cap) return;
+  if (!resize(t, t->cap / 2)) return; /* no memory: keep it */
+#ifdef __GLIBC__
+  /* glibc keeps freed heap pages below a live block; hand them back */
+  malloc_trim(0);
+#endif
 }
 
 struct msg *msgtable_add(struct msgtable *t, unsigned long id)
