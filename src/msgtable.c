@@ -1,4 +1,7 @@
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "msgtable.h"
 
 static size_t slot(const struct msgtable *t, unsigned long id)
@@ -16,12 +19,16 @@ struct msg *msgtable_find(const struct msgtable *t, unsigned long id)
   return 0;
 }
 
-static int grow(struct msgtable *t)
+#define CAP_MIN 1024
+
+/* Rehash every entry into a table of cap slots (a power of two that
+   holds them all); 0 when out of memory, the table unchanged. */
+static int resize(struct msgtable *t, size_t cap)
 {
   struct msgtable n;
   size_t i;
-  n.cap = t->cap ? t->cap * 2 : 1024;
-  if (n.cap < t->cap || n.cap > ((size_t)-1) / sizeof *n.m) return 0;
+  if (cap > ((size_t)-1) / sizeof *n.m) return 0;
+  n.cap = cap;
   n.m = calloc(n.cap, sizeof *n.m);
   if (!n.m) return 0;
   n.len = 0;
@@ -35,6 +42,26 @@ static int grow(struct msgtable *t)
   free(t->m);
   *t = n;
   return 1;
+}
+
+static int grow(struct msgtable *t)
+{
+  if (!t->cap) return resize(t, CAP_MIN);
+  if (t->cap * 2 < t->cap) return 0;
+  return resize(t, t->cap * 2);
+}
+
+/* A queue that held 100,000 messages and drained would otherwise keep
+   its table (megabytes) for good. Halving below 1/8 full leaves it under
+   1/4 full, far from the 3/4 that makes it grow: no back and forth. */
+static void shrink_if_sparse(struct msgtable *t)
+{
+  if (t->cap <= CAP_MIN || t->len * 8 >= t->cap) return;
+  if (!resize(t, t->cap / 2)) return; /* no memory: keep it */
+#ifdef __GLIBC__
+  /* glibc keeps freed heap pages below a live block; hand them back */
+  malloc_trim(0);
+#endif
 }
 
 struct msg *msgtable_add(struct msgtable *t, unsigned long id)
@@ -73,4 +100,5 @@ void msgtable_del(struct msgtable *t, unsigned long id)
       i = j;
     }
   }
+  shrink_if_sparse(t);
 }

@@ -3,8 +3,9 @@
 #include <stddef.h>
 /* qmail-send's table of queued messages, keyed by ID: open addressing
    with linear probing, 24 bytes a message, so 100,000 queued messages
-   cost about 4 MiB. Pointers into the table move when it grows or when
-   an entry is deleted: look an entry up again after either. */
+   cost about 4 MiB; the table shrinks again as the queue drains.
+   Pointers into the table move when it grows or when an entry is
+   deleted: look an entry up again after either. */
 struct msg {
   unsigned long id;
   long long birth;          /* when it was queued (info/ mtime) */

@@ -1,11 +1,26 @@
 #include <stdlib.h>
 #include "prioq.h"
 
+#define CAP_MIN 64
+
+/* Give back most of a heap that a big queue grew, once it has drained:
+   halve below 1/4 full, so it is half full afterwards and an insert or
+   two cannot make it grow again at once. */
+static void shrink_if_sparse(struct prioq *q)
+{
+  struct prioq_elt *e;
+  if (q->cap <= CAP_MIN || q->len >= q->cap / 4) return;
+  e = realloc(q->e, q->cap / 2 * sizeof *e);
+  if (!e) return; /* no memory: keep the bigger one */
+  q->e = e;
+  q->cap /= 2;
+}
+
 int prioq_insert(struct prioq *q, unsigned long long when, unsigned long id)
 {
   size_t i;
   if (q->len == q->cap) {
-    size_t cap = q->cap ? q->cap * 2 : 64;
+    size_t cap = q->cap ? q->cap * 2 : CAP_MIN;
     struct prioq_elt *e;
     if (cap < q->cap || cap > ((size_t)-1) / sizeof *e) return 0;
     e = realloc(q->e, cap * sizeof *e);
@@ -47,4 +62,5 @@ void prioq_delmin(struct prioq *q)
     i = child;
   }
   if (q->len) q->e[i] = last;
+  shrink_if_sparse(q);
 }

@@ -26,6 +26,25 @@ static void table(void)
   free(t.m);
 }
 
+/* a big queue that drains gives its table back, and keeps what is left */
+static void table_shrinks(void)
+{
+  struct msgtable t = {0};
+  size_t big;
+  unsigned long i;
+  int bad = 0;
+  for (i = 1; i <= 100000; ++i) if (!msgtable_add(&t, i)) bad = 1;
+  big = t.cap;
+  for (i = 1; i <= 100000; ++i) if (i % 10000) msgtable_del(&t, i);
+  is_long((long)t.len, 10, "10 of 100,000 left");
+  ok(t.cap * 64 <= big, "the table shrank to at most 1/64 of its size");
+  for (i = 1; i <= 100000; ++i) if ((msgtable_find(&t, i) != 0) != (i % 10000 == 0)) bad = 1;
+  ok(!bad, "exactly the 10 left are found");
+  for (i = 1; i <= 100000; ++i) if (i % 10000 == 0) msgtable_del(&t, i);
+  ok(t.len == 0 && t.cap == 1024, "empty again: the smallest table");
+  free(t.m);
+}
+
 static void heap(void)
 {
   struct prioq q = {0};
@@ -42,6 +61,7 @@ static void heap(void)
   }
   ok(sorted, "5,000 random times come out in order");
   ok(!prioq_min(&q, &e), "then the queue is empty");
+  ok(q.cap <= 128, "and its memory is given back");
   free(q.e);
 }
 
@@ -58,6 +78,7 @@ int main(void)
 {
   size_t i;
   table();
+  table_shrinks();
   heap();
   for (i = 0; i < sizeof schedule / sizeof schedule[0]; ++i)
     is_long((long)retry_next(schedule[i].birth, schedule[i].now, schedule[i].skip),

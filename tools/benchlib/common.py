@@ -163,6 +163,11 @@ def alive(pid):
     return st[st.rindex(")") + 2] not in "ZX"
 
 
+def print_load(out, when):
+    """The machine's load average, so that a figure can be read with it."""
+    out("  machine load %s: %.2f %.2f %.2f (1, 5, 15 min)" % ((when,) + os.getloadavg()))
+
+
 # ---- files and sockets ----
 
 def count(d):
