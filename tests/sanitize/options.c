@@ -1,0 +1,45 @@
+/* The sanitizer runtimes' default options, linked into every program and
+ * unit test of a sanitized build (make check-asan; see tools/check-asan).
+ *
+ * Why compiled in rather than set in ASAN_OPTIONS: the run scripts start
+ * the daemons with `env -`, the setuid qmail-queue and the programs that
+ * qmail-lspawn starts as a recipient inherit whatever their caller had,
+ * and any of them may run as a uid that differs from the test's. A
+ * default compiled into the binary reaches all of them; ASAN_OPTIONS,
+ * UBSAN_OPTIONS and LSAN_OPTIONS in the environment are read after it and
+ * still override it.
+ *
+ * Every report goes to a file SANITIZER_LOG/report.PROGRAM.PID in a
+ * directory every uid can write (mode 1777), never to fd 2, which is a
+ * protocol channel or a log nobody reads for several of these programs.
+ * tools/check-asan fails when any such file exists.
+ *
+ * exitcode 86: a sanitized process that finds an error exits with a code
+ * no neoqmail program uses, so a log that shows it is recognisable; the
+ * report file is still the signal that counts. */
+#ifndef SANITIZER_LOG
+#error "SANITIZER_LOG must name the report directory"
+#endif
+
+#define COMMON_OPTIONS "log_path=" SANITIZER_LOG "/report:log_exe_name=1:exitcode=86"
+
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+const char *__lsan_default_options(void);
+
+const char *__asan_default_options(void)
+{
+  /* halt_on_error: ASan cannot go on safely after a bad access anyway */
+  return COMMON_OPTIONS ":abort_on_error=0:halt_on_error=1:detect_leaks=1";
+}
+
+const char *__ubsan_default_options(void)
+{
+  /* -fno-sanitize-recover=undefined already makes each finding fatal */
+  return COMMON_OPTIONS ":print_stacktrace=1:halt_on_error=1";
+}
+
+const char *__lsan_default_options(void)
+{
+  return COMMON_OPTIONS;
+}
