@@ -29,8 +29,11 @@ const char *__lsan_default_options(void);
 
 const char *__asan_default_options(void)
 {
-  /* halt_on_error: ASan cannot go on safely after a bad access anyway */
-  return COMMON_OPTIONS ":abort_on_error=0:halt_on_error=1:detect_leaks=1";
+  /* halt_on_error: ASan cannot go on safely after a bad access anyway.
+   * fast_unwind_on_malloc=0: libowfat is built without frame pointers,
+   * and a leak's stack that ends in stralloc_ready names nobody */
+  return COMMON_OPTIONS ":abort_on_error=0:halt_on_error=1:detect_leaks=1"
+                        ":fast_unwind_on_malloc=0";
 }
 
 const char *__ubsan_default_options(void)
