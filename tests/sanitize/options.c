@@ -62,13 +62,14 @@ UNSANITIZED const char *__asan_default_options(void)
    * in such a process; ASan and UBSan still run, and the same qmail-queue
    * code is leak-checked in every sandbox test, where it is not setuid. */
   if (getauxval(AT_SECURE)) return ASAN_OPTIONS ":detect_leaks=0";
-  /* The check at exit stops the process the same way, with a SIGSTOP
-   * that a SIGCONT arriving meanwhile discards: the check then waits for
-   * ever. supervise stops a service with TERM and CONT at once, so
-   * qmail-send, the one program of ours that supervise runs and stops,
-   * hung at exit that way on this 2-CPU machine. It is not checked at
-   * exit; the helpers it starts (qmail-lspawn, -rspawn, -clean, -todo,
-   * and every qmail-local and qmail-remote) are. */
+  /* The check at exit stops the process the same way, with a SIGSTOP,
+   * and a SIGCONT that arrives meanwhile discards a pending SIGSTOP: the
+   * check then waits for ever. supervise stops a service with TERM and
+   * CONT at once, and qmail-send, the one program of ours that supervise
+   * runs and stops, hung at exit in 66-qmailctl: its checker attached,
+   * the process never stopped, for minutes. It is not checked at exit;
+   * the helpers it starts (qmail-lspawn, -rspawn, -clean, -todo, and
+   * every qmail-local and qmail-remote) are. */
   if (program_is("qmail-send")) return ASAN_OPTIONS ":detect_leaks=1:leak_check_at_exit=0";
   return ASAN_OPTIONS ":detect_leaks=1";
 }
