@@ -9,6 +9,9 @@
 # make sandbox DIR=path PORT=n   a private, working install owned by you
 # make start        build, make ./sandbox and start it (README quick start)
 # make bench        print throughput and memory figures (not a test)
+# make check-asan   build into $(O)/asan with AddressSanitizer, UBSan and
+#                   LeakSanitizer, run every test on it, fail on any report
+#                   (tools/check-asan; .ci/run runs it after make check)
 # make fresh-test   as root: the README's quick start on a new Debian 12
 #                   made with debootstrap (downloads; not part of check)
 #
@@ -24,8 +27,18 @@ SPLIT ?= $(call firstline,conf-split)
 SANDBOX ?= 0
 ROLE_USERS ?= $(shell sed -n 1,8p conf-users)
 ROLE_GROUPS ?= $(shell sed -n 1,2p conf-groups)
-CC_CMD := $(call firstline,conf-cc)
-LD_CMD := $(call firstline,conf-ld)
+# A sanitized build (tools/check-asan): SANITIZE_CC replaces the compiler
+# named first in conf-cc and conf-ld, SANITIZE adds its flags, and
+# SANITIZER_LOG names the directory its reports go to (see
+# tests/sanitize/options.c). check-asan sets all three in the environment,
+# so that the builds the tests make themselves (sandboxes, make setup)
+# are sanitized as well.
+SANITIZE_CC ?=
+SANITIZE ?=
+SANITIZER_LOG ?=
+with_cc = $(if $(SANITIZE_CC),$(SANITIZE_CC) $(wordlist 2,999,$(1)),$(1))
+CC_CMD := $(call with_cc,$(call firstline,conf-cc)) $(SANITIZE)
+LD_CMD := $(call with_cc,$(call firstline,conf-ld)) $(SANITIZE)
 LIBOWFAT ?= /usr/lib/libowfat.a
 
 DIR ?= ./sandbox
@@ -44,6 +57,11 @@ STATIC_PROGRAMS = qmail-send qmail-todo qmail-clean \
 	qmail-local qmail-inject sendmail qmail-qread maildirmake qmail-newu \
 	qmail-smtpd qmail-newmrh qmail-rspawn qmail-remote qmail-tcpto \
 	qmail-logstat
+# A sanitizer runtime cannot be linked statically: nothing is, then.
+ifneq ($(strip $(SANITIZE)),)
+STATIC_PROGRAMS =
+SANITIZER_OBJ = $(O)/obj/sanitizer-options.o
+endif
 SCRIPTS = qmailctl qmail-qstat
 
 PROGRAM_SRCS = $(PROGRAMS:%=src/%.c)
@@ -70,27 +88,40 @@ $(O)/auto.c: $(O)/auto.conf tools/mkauto
 $(O)/obj/auto.o: $(O)/auto.c src/auto.h
 	$(CFLAGS_ALL) -c -o $@ $<
 
+# the report directory is compiled in: sanitize.conf, like auto.conf,
+# changes only when it does
+$(O)/sanitize.conf: FORCE
+	@mkdir -p $(O)/obj
+	@printf '%s\n' "$(SANITIZER_LOG)" > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(O)/obj/sanitizer-options.o: tests/sanitize/options.c $(O)/sanitize.conf
+	$(CFLAGS_ALL) -DSANITIZER_LOG='"$(SANITIZER_LOG)"' -c -o $@ $<
+
 $(O)/obj/%.o: src/%.c | $(O)/auto.conf
 	$(CFLAGS_ALL) -c -o $@ $<
 
 $(O)/libneoq.a: $(MODULE_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(O)/%: $(O)/obj/%.o $(O)/libneoq.a
+$(O)/%: $(O)/obj/%.o $(O)/libneoq.a $(SANITIZER_OBJ)
 	$(LD_CMD) $(if $(filter $*,$(STATIC_PROGRAMS)),-static) -o $@ $< \
-	  $(O)/libneoq.a $(LIBOWFAT)
+	  $(SANITIZER_OBJ) $(O)/libneoq.a $(LIBOWFAT)
 
 $(O)/%: src/%.sh $(O)/auto.conf
 	sed -e 's}@QMAILHOME@}$(QMAILHOME)}g' -e 's}@PORT@}$(PORT)}g' \
 	  -e 's}@SANDBOX@}$(SANDBOX)}g' $< > $@ && chmod 755 $@
 
-$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libneoq.a
-	$(CC_CMD) -Isrc -I$(O) -Itests/unit -o $@ $< $(O)/libneoq.a $(LIBOWFAT)
+$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libneoq.a $(SANITIZER_OBJ)
+	$(CC_CMD) -Isrc -I$(O) -Itests/unit -o $@ $< $(SANITIZER_OBJ) $(O)/libneoq.a $(LIBOWFAT)
 
 units: $(UNIT_BINS)
 
 check: deps all units
 	O=$(abspath $(O)) sh tests/run
+
+check-asan: deps
+	sh tools/check-asan $(abspath $(O))/asan
 
 deps:
 	@sh tools/deps
@@ -123,7 +154,7 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all units check deps setup enable mta-links mta-restore sandbox start bench fresh-test clean FORCE
+.PHONY: all units check check-asan deps setup enable mta-links mta-restore sandbox start bench fresh-test clean FORCE
 .SECONDARY:
 
 -include $(wildcard $(O)/obj/*.d)

@@ -264,6 +264,16 @@ int addr_qualify_init(struct addr_qualify *q, const char *defaulthost,
   return r;
 }
 
+void addr_qualify_free(struct addr_qualify *q)
+{
+  addr_tokens_free(&q->host);
+  addr_tokens_free(&q->domain);
+  addr_tokens_free(&q->plus);
+  stralloc_free(&q->hostbuf);
+  stralloc_free(&q->domainbuf);
+  stralloc_free(&q->plusbuf);
+}
+
 /* ---- the list parser ---- */
 
 struct rw {

@@ -36,6 +36,7 @@ struct addr_qualify {
 /* 1, 0 (a name does not tokenize), -1 out of memory */
 int addr_qualify_init(struct addr_qualify *q, const char *defaulthost,
                       const char *defaultdomain, const char *plusdomain);
+void addr_qualify_free(struct addr_qualify *q);
 
 /* addr_rewrite flags */
 #define ADDR_KEEPEMPTY 1   /* report <> too, as an empty string */

@@ -109,7 +109,7 @@ int main(void)
 {
   static char inbuf[1024];
   buffer in = BUFFER_INIT(read, 0, inbuf, sizeof inbuf);
-  stralloc req = {0};
+  static stralloc req;
   die_program("qmail-clean");
   sig_ignore(SIGPIPE);
   if (chdir(auto_qmail) == -1 || chdir("queue") == -1) die_home();

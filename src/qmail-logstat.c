@@ -108,7 +108,7 @@ static void read_dir(const char *dn)
   }
   if (errno) die_read(dn);
   closedir(d);
-  qsort(names, n, sizeof *names, oldest_first);
+  if (n) qsort(names, n, sizeof *names, oldest_first); /* never with a null array */
   for (i = 0; i <= n; ++i) {
     if (!stralloc_copys(&fn, dn) || !stralloc_cats(&fn, "/") ||
         !stralloc_cats(&fn, i < n ? names[i] : "current") || !stralloc_0(&fn))

@@ -18,8 +18,8 @@ static buffer err = BUFFER_INIT(bufwrite, 2, errspace, sizeof errspace);
 
 int main(void)
 {
-  stralloc queue = {0};
-  stralloc why = {0};
+  static stralloc queue;
+  static stralloc why;
   die_program("qmail-qread");
   if (!stralloc_copys(&queue, auto_qmail) || !stralloc_cats(&queue, "/queue") ||
       !stralloc_0(&queue)) temp_nomem();

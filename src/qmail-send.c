@@ -45,11 +45,11 @@
 static void die_nomem(void) { fatal(111, "out of memory"); }
 static void die_home(void) { fatal(111, "unable to switch to ", auto_qmail, ": ", error_str(errno)); }
 static void die_lock(void) { fatal(111, "another qmail-send is running (queue/lock/sendmutex is locked)"); }
-static void die_helper(const char *who) {
+__attribute__((noreturn)) static void die_helper(const char *who) {
   sendlog("alert: lost connection to ", who, ", exiting so that everything restarts");
   _exit(111);
 }
-static void die_proto(const char *who) {
+__attribute__((noreturn)) static void die_proto(const char *who) {
   sendlog("alert: malformed report from ", who, ", exiting");
   _exit(111);
 }

@@ -19,7 +19,7 @@ static buffer out = BUFFER_INIT(bufwrite, 1, outspace, sizeof outspace);
 int main(int argc, char **argv)
 {
   struct showctl_config c;
-  stralloc why = {0};
+  static stralloc why;
   int odd;
   die_program("qmail-showctl");
   showctl_config_auto(&c);

@@ -426,7 +426,7 @@ void spawn_run(const struct spawn_ops *ops)
       if (errno == EINTR) continue;
       die_poll();
     }
-    if (pfd[0].revents) { while (selfpipe_next()) ; reap(); }
+    if (pfd[0].revents) { while (selfpipe_next()) {} reap(); }
     for (i = 0; i < nkids; ++i)
       if (kids[i].fd != -1 && pfd[3 + i].revents) read_output(&kids[i]);
     if (pfd[1].revents) read_requests(ops);

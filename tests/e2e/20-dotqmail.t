@@ -60,8 +60,11 @@ with Sandbox() as sb:
     send(sb, f"alice-foo@{D}", "ext foo")
     send(sb, f"alice-bar-baz-qux@{D}", "default")
     extdump, defdump = os.path.join(alice, "extdump"), os.path.join(alice, "defdump")
-    tap.ok(wait_until(lambda: os.path.exists(extdump), 20), ".qmail-foo used for alice-foo")
-    tap.ok(wait_until(lambda: os.path.exists(defdump), 20), ".qmail-default used for alice-bar-baz-qux")
+    # the shell makes the file before echo writes its line: wait for the line
+    def written(fn):
+        return os.path.exists(fn) and open(fn).read().endswith("\n")
+    tap.ok(wait_until(lambda: written(extdump), 20), ".qmail-foo used for alice-foo")
+    tap.ok(wait_until(lambda: written(defdump), 20), ".qmail-default used for alice-bar-baz-qux")
     if os.path.exists(extdump):
         h2 = D.rsplit(".", 1)[0]; h3 = h2.rsplit(".", 1)[0]; h4 = h3.rsplit(".", 1)[0]
         tap.eq(open(extdump).read(), "foo||%s|%s|%s\n" % (h2, h3, h4), f"EXT, EXT2, HOST2..4 for alice-foo@{D}")

@@ -172,6 +172,7 @@ static void test_lists(void)
     is_mem(again.s, again.len, out.s, out.len, "  rewritten again: the same");
     is_mem(again_addrs.s, again_addrs.len, addrs.s, addrs.len, "  the same addresses");
   }
+  stralloc_free(&out); stralloc_free(&addrs); stralloc_free(&again); stralloc_free(&again_addrs);
 }
 
 static void test_keepempty(void)
@@ -183,6 +184,7 @@ static void test_keepempty(void)
   addr_rewrite(&out, S("(comment only)"), 0, &q, &addrs, ADDR_KEEPEMPTY);
   is_long((long)addrs.len, 0, "a comment is no address, even with ADDR_KEEPEMPTY");
   is_long(addr_rewrite(&out, S("a\0b@x.y"), 0, &q, &addrs, 0), 0, "a NUL makes no address list");
+  stralloc_free(&out); stralloc_free(&addrs);
 }
 
 static void test_envelopes(void)
@@ -194,6 +196,7 @@ static void test_envelopes(void)
     if (!is_long(r, envelopes[i].ret, envelopes[i].in) || r != 1) continue;
     is_mem(out.s, out.len, envelopes[i].out, strlen(envelopes[i].out), "  envelope form");
   }
+  stralloc_free(&out);
 }
 
 static void test_quotes(void)
@@ -208,6 +211,7 @@ static void test_quotes(void)
   is_long(addr_quote_need(S("a.b")), 0, "dot-atom needs no quotes");
   is_long(addr_quote_need(S("a b")), 1, "space needs quotes");
   is_long(addr_quote_need(S("a.")), 1, "trailing dot needs quotes");
+  stralloc_free(&out);
 }
 
 static void test_tokens(void)
@@ -228,6 +232,7 @@ static void test_tokens(void)
   }
   is_long(addr_tokenize(&ta, &buf, S("a\\")), 1, "a trailing backslash ends the atom");
   addr_tokens_free(&ta);
+  stralloc_free(&buf);
 }
 
 static void test_qualify_names(void)
@@ -242,6 +247,8 @@ static void test_qualify_names(void)
   addr_rewrite(&out, S("u"), 3, &q2, &addrs, 0);
   is_mem(addrs.s, addrs.len, S("u@mail.example.org\0"), "  no defaultdomain");
   is_long(addr_qualify_init(&q2, "\"bad", "dom", "p"), 0, "an unparsable defaulthost");
+  addr_qualify_free(&q2);
+  stralloc_free(&out); stralloc_free(&addrs);
 }
 
 int main(void)

@@ -4,7 +4,7 @@
 
 int main(void)
 {
-  stralloc rec = {0}, out = {0};
+  static stralloc rec, out;  /* static: still reachable when main returns */
   struct bounce b;
   bounce_record(&rec, "joe@example.com", "Sorry, no mailbox here by that name. (#5.1.1)\n", 46);
   bounce_record(&rec, "ann@example.com", "line one\nline two", 17);

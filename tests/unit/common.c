@@ -39,6 +39,7 @@ static void fields(void)
     is_long(getfield(&c, &sa, 0, 10), GETFIELD_PARTIAL, "end of input inside a field");
     is_long(getfield(&c, &sa, 0, 10), GETFIELD_EOF, "then a clean end");
   }
+  stralloc_free(&sa);
 }
 
 static void maps(void)
@@ -52,6 +53,8 @@ static void maps(void)
   is_str(constmap_lookup(&split, "A.EXAMPLE", 9), "pre", "value after the colon");
   is_str(constmap_lookup(&split, "dup", 3), "first", "the first of two entries wins");
   ok(constmap_lookup(&split, "novalue", 7) == 0, "a line without a colon is ignored when split");
+  constmap_free(&plain);
+  constmap_free(&split);
 }
 
 static void logtext(void)
@@ -72,6 +75,7 @@ static void names(void)
   qfile_name(&sa, "mess", 12345);
   snprintf(want, sizeof want, "mess/%u/12345", 12345 % auto_split);
   is_str(sa.s, want, "mess is split by id modulo conf-split");
+  stralloc_free(&sa);
 }
 
 static void dates(void)

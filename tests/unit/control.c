@@ -25,7 +25,7 @@ static const struct { const char *in; int ok; unsigned long want; } nums[] = {
 
 int main(void)
 {
-  stralloc out = {0};
+  static stralloc out;  /* static: still reachable when main returns */
   size_t i;
   for (i = 0; i < sizeof first / sizeof first[0]; ++i) {
     control_parse_firstline(&out, first[i].in, first[i].len);

@@ -80,6 +80,7 @@ static void search_order(void)
     ok(r == 0, "search ends cleanly");
     ok(fn.s[fn.len] == 0, "names are NUL-terminated");
   }
+  stralloc_free(&fn); stralloc_free(&got);
 }
 
 static void safe_extensions(void)
@@ -89,6 +90,7 @@ static void safe_extensions(void)
   is_mem(sa.s, sa.len, "foo:bar-::", 10, "lower case, dots become colons");
   dotqmail_safeext(&sa, "", 0);
   is_long((long)sa.len, 0, "empty extension stays empty");
+  stralloc_free(&sa);
 }
 
 static const struct { const char *sender; int owner, ownerdefault; const char *want; } senders[] = {
@@ -110,6 +112,7 @@ static void new_senders(void)
              senders[i].owner, senders[i].ownerdefault);
     is_str(sa.s, senders[i].want, name);
   }
+  stralloc_free(&sa);
 }
 
 static void put(const char *fn, const char *text, int mode)
@@ -162,6 +165,7 @@ static void on_disk(void)
   unlink(".qmail-foo-default"); unlink(".qmail-foo-bar"); rmdir(".qmail-foo-dir");
   unlink(".qmail-bad"); unlink(".qmail-list-owner");
   if (chdir("/") == 0) rmdir(dir);
+  stralloc_free(&fn); stralloc_free(&text);
 }
 
 static const char dt[] = "Delivered-To: joe@example.com\n";

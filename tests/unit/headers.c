@@ -205,6 +205,7 @@ static void test_rows(void)
     if (rows[i].rp) is_mem(h.returnpath.s, h.returnpath.len, rows[i].rp, strlen(rows[i].rp), "  sender");
     is_mem(body.s, body.len, rows[i].body, strlen(rows[i].body), "  body starts with");
   }
+  stralloc_free(&top); stralloc_free(&body);
 }
 
 static void test_badrecipients(void)
@@ -261,6 +262,7 @@ static void test_limits(void)
     memcpy(to + 4 + ADDRESS_MAX + 1, "@b.c\n", 5);
     is_long(header_field(&h, to, 4 + ADDRESS_MAX + 6), HEADER_ADDRLONG, "an address over ADDRESS_MAX");
   }
+  stralloc_free(&body);
 }
 
 static void test_mft(void)
@@ -292,6 +294,7 @@ static void test_mft(void)
   is_mem(top.s, top.len, S("Date: DATE\nMessage-ID: <ID>\nFrom: me@mail.example.com\n"),
          "  none when there is one");
   constmap_free(&map);
+  stralloc_free(&top);
 }
 
 static const struct { const char *s; int type, valid, line; } fields[] = {
@@ -422,6 +425,7 @@ static void test_from(void)
     inject_from(&out, froms[i].name, froms[i].user, froms[i].host, froms[i].comment);
     is_mem(out.s, out.len, froms[i].out, strlen(froms[i].out), name(froms[i].out));
   }
+  stralloc_free(&out);
 }
 
 static const struct { const char *user, *host, *letters, *out; } senders[] = {
@@ -446,6 +450,7 @@ static void test_sender(void)
             senders[i].out);
     is_mem(out.s, out.len, senders[i].out, strlen(senders[i].out), "  sender");
   }
+  stralloc_free(&out);
 }
 
 static void test_messageid(void)
@@ -453,6 +458,7 @@ static void test_messageid(void)
   stralloc out = {0};
   inject_messageid(&out, 1700000000, 7, 4242, "id.example.com");
   is_mem(out.s, out.len, S("<20231114221320.000007.4242.qmail@id.example.com>"), "Message-ID");
+  stralloc_free(&out);
 }
 
 /* ---- recipients ---- */
@@ -469,6 +475,7 @@ static void test_dedupe(void)
   stralloc_zero(&in);
   inject_dedupe(&out, &in);
   is_long((long)out.len, 0, "  nothing from nothing");
+  stralloc_free(&out); stralloc_free(&in);
 }
 
 /* ---- sendmail ---- */
@@ -540,6 +547,7 @@ static void test_identity(void)
     is_str(user.s, ids[i].user, "  user");
     is_str(host.s, ids[i].host, "  host");
   }
+  stralloc_free(&user); stralloc_free(&host);
 }
 
 static void test_exitcodes(void)

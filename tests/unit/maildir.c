@@ -34,6 +34,7 @@ static void unique_names(void)
   is_str(sa.s, "1700000000.M123456P4242Q1.mx.example.com", "unique name layout");
   maildir_unique(&sa, 5, 0, 1, 17, "a:b/c", 5);
   is_str(sa.s, "5.M0P1Q17.a\\072b\\057c", "no ':' or '/' in a unique name");
+  stralloc_free(&sa);
 }
 
 static char *slurp(const char *fn, size_t *len)
@@ -129,6 +130,7 @@ static void from_lines(void)
   is_str(sa.s, "From a Fri Dec 31 23:59:59 9999\n", "far future");
   mbox_fromline(&sa, "a", -1);
   is_str(sa.s, "From a Wed Dec 31 23:59:59 1969\n", "before the epoch");
+  stralloc_free(&sa);
 }
 
 static const struct { const char *in, *out; } quotes[] = {
@@ -176,6 +178,7 @@ static void quoting(void)
     snprintf(name, sizeof name, "quoting %zu, byte by byte", i);
     is_mem(out.s, out.len, quotes[i].out, strlen(quotes[i].out), name);
   }
+  stralloc_free(&out);
 }
 
 static void mbox_delivery(void)

@@ -86,6 +86,7 @@ static void added_lines(void)
     snprintf(name, sizeof name, "Return-Path for sender %zu", i);
     is_str(sa.s, rplines[i].rpline, name);
   }
+  stralloc_free(&sa);
 }
 
 static const char *lookup(const stralloc *v, const char *name)
@@ -131,6 +132,7 @@ static void variables(void)
   v.defaultpart = 0;
   qmailcmd_vars(&sa, &v);
   ok(lookup(&sa, "DEFAULT") == 0, "no DEFAULT when the file was not a -default one");
+  stralloc_free(&sa);
 }
 
 static void environment(void)
@@ -155,6 +157,7 @@ static void environment(void)
   is_long((long)def, 0, "inherited DEFAULT dropped");
   ok(path == 1 && extra == 1 && hostname == 1, "other variables kept");
   free(e);
+  stralloc_free(&sa);
 }
 
 static const struct { int wstat; int want; } statuses[] = {
@@ -200,6 +203,7 @@ static void spawning(void)
   is_long(run("case \"$DTLINE\" in 'Delivered-To: joe-list-sub@mail.example.com\n') exit 0;; esac; exit 1", e),
           QC_OK, "DTLINE is the whole line with its newline");
   free(e);
+  stralloc_free(&sa);
 }
 
 int main(void)

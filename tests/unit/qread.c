@@ -121,6 +121,7 @@ static void put_q(const char *sub, unsigned long id, const char *data, size_t le
   if (!qfile_name(&name, sub, id)) bail("qfile_name");
   put(name.s, data, len, when);
   stralloc_free(&name);
+  stralloc_free(&name);
 }
 
 static void build(void)
@@ -181,6 +182,7 @@ static void listing(void)
   buffer_tosa(&bw, &warn);
   qread_list(dir, &bo, &bw, &why);
   is_mem(out.s, out.len, golden, sizeof golden - 1, "a second listing is the same");
+  stralloc_free(&out); stralloc_free(&warn); stralloc_free(&why); stralloc_free(&want);
 }
 
 static void failures(void)
@@ -198,6 +200,7 @@ static void failures(void)
   buffer_init(&bo, write_fails, 1, space, sizeof space);
   is_long(qread_list(dir, &bo, &bw, &why), -1, "a failing output is fatal");
   is_str(why.s, "unable to write output: Input/output error", "and says so");
+  stralloc_free(&out); stralloc_free(&warn); stralloc_free(&why);
 }
 
 static void empty(void)
@@ -226,6 +229,7 @@ static void empty(void)
   is_long(qread_list(path, &bo, &bw, &why), 0, "an empty queue is fine");
   is_long((long)out.len, 0, "and lists nothing");
   is_long((long)warn.len, 0, "without warnings");
+  stralloc_free(&out); stralloc_free(&warn); stralloc_free(&why);
 }
 
 int main(void)

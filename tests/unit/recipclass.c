@@ -40,5 +40,7 @@ int main(void)
     is_long(k, rows[i].kind, rows[i].in);
     is_str(out.s, rows[i].out, rows[i].in);
   }
+  constmap_free(&rc.locals); constmap_free(&rc.vdoms); constmap_free(&rc.percenthack);
+  stralloc_free(&out);
   return done_testing();
 }

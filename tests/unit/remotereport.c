@@ -30,16 +30,18 @@ static const struct { const char *in; size_t len; int want; char code; const cha
 
 static void test_verdicts(void)
 {
+  stralloc t = {0};
   size_t i;
   for (i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
-    stralloc t = {0};
     char code = 0;
+    t.len = 0;
     int got = remote_report_verdict(rows[i].in, rows[i].len, &code, &t);
     if (!is_long(got, rows[i].want, "report read or refused")) printf("#   row %zu\n", i);
     if (got != 1) continue;
     is_long(code, rows[i].code, "  verdict");
     is_mem(t.s, t.len, rows[i].text, strlen(rows[i].text), "  text");
   }
+  stralloc_free(&t);
 }
 
 /* The whole reply, as qmail-send gets it. */
@@ -49,6 +51,7 @@ static void reply(int wstat, const char *out, size_t len, stralloc *sa)
   sa->len = 0;
   spawn_output_add(&o, out, len);
   remote_report_exit(sa, "7", wstat, &o);
+  stralloc_free(&o.head); stralloc_free(&o.tail);
 }
 
 static int has(const stralloc *sa, const char *s)
@@ -85,6 +88,7 @@ static void test_replies(void)
   ok(sa.len > 2 && sa.s[2] == 'Z' && has(&sa, "exited 100"), "an unexpected exit code: Z");
   reply(0, S(""), &sa);
   ok(sa.len > 2 && sa.s[2] == 'Z', "no output at all: Z");
+  stralloc_free(&sa);
 }
 
 static void test_long(void)
@@ -97,6 +101,7 @@ static void test_long(void)
   reply(0, out.s, out.len, &sa);
   ok(sa.len > 2 && sa.s[2] == 'Z', "a report longer than what is kept is not trusted: Z");
   ok(sa.len <= 2 + 1 + SPAWN_REPORT_MAX + 1, "  and the reply stays bounded");
+  stralloc_free(&out); stralloc_free(&sa);
 }
 
 int main(void)

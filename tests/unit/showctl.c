@@ -304,7 +304,7 @@ static int contains(const stralloc *sa, const char *s)
 
 int main(void)
 {
-  stralloc out = {0}, want = {0}, why = {0};
+  static stralloc out, want, why;  /* static: still reachable when main returns */
   const char *home;
   char path[300];
   size_t i;

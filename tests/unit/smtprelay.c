@@ -45,8 +45,11 @@ static void matching(void)
     snprintf(name, sizeof name, "'%s' %s", t[i].d, t[i].want ? "is ours" : "is not ours");
     is_long(rcpthosts_match(&rh, t[i].d, strlen(t[i].d)), t[i].want, name);
   }
+  constmap_free(&rh.map);
+  if (fd != -1) close(fd);
   ok(rcpthosts_init_from(&rh, "", 0, -1) == 0, "an empty (or missing) rcpthosts, no cdb");
   is_long(rcpthosts_match(&rh, "us.example", 10), 0, "accepts nothing");
+  constmap_free(&rh.map);
 }
 
 static void received(void)

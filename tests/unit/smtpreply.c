@@ -53,10 +53,10 @@ static int feed(struct smtp_reply *r, const char *in, size_t len, size_t step, s
 static void test_rows(void)
 {
   static const size_t steps[] = { 1, 2, 3, 7, 1000 };
+  struct smtp_reply r = {0};  /* feed starts it afresh each time */
   size_t i, k;
   for (i = 0; i < sizeof rows / sizeof rows[0]; ++i)
     for (k = 0; k < sizeof steps / sizeof steps[0]; ++k) {
-      struct smtp_reply r = {0};
       size_t used = 0;
       int got = feed(&r, rows[i].in, rows[i].len, steps[k], &used);
       if (!is_long(got, rows[i].want, "verdict")) printf("#   row %zu, pieces of %zu\n", i, steps[k]);
@@ -65,6 +65,7 @@ static void test_rows(void)
       is_mem(r.text.s, r.text.len, rows[i].text, strlen(rows[i].text), "  text");
       is_long((long)used, (long)rows[i].used, "  bytes taken");
     }
+  stralloc_free(&r.text);
 }
 
 /* A long line is cut, the rest of it dropped, and the next line read. */
@@ -82,6 +83,7 @@ static void test_long_line(void)
   ok(r.text.len >= 8 && !memcmp(r.text.s + r.text.len - 8, "550 end\n", 8), "  and the next line kept");
   is_long((long)used, (long)in.len, "  every byte taken");
   free(in.s);
+  stralloc_free(&r.text);
 }
 
 /* Many lines: the text stops growing, and too many lines are malformed. */
@@ -99,6 +101,7 @@ static void test_many_lines(void)
   stralloc_cats(&in, "250 last\r\n");
   ok(feed(&r, in.s, in.len, 512, &used) == -1, "one line more is malformed");
   free(in.s);
+  stralloc_free(&r.text);
 }
 
 /* Replies one after another in one piece (PIPELINING). */
@@ -115,6 +118,7 @@ static void test_sequence(void)
     pos += used;
   }
   is_long((long)pos, (long)(sizeof in - 1), "all three replies taken");
+  stralloc_free(&r.text);
 }
 
 int main(void)

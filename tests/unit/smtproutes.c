@@ -61,5 +61,7 @@ int main(void)
   smtproutes_init(&cm, lines.s, lines.len);
   is_long(smtproutes_find(&cm, "x.org", 5, &relay, &port), 0, "no default route: none found");
   is_long(smtproutes_find(&cm, "a.example.com", 13, &relay, &port), 0, "no suffix entry: a subdomain is not routed");
+  constmap_free(&cm);
+  stralloc_free(&lines); stralloc_free(&relay);
   return done_testing();
 }

@@ -64,6 +64,7 @@ static void test_limits(void)
   sa.len = 4;
   for (i = 0; i <= SPAWN_FIELD_MAX; ++i) stralloc_append(&sa, "s");
   is_long(spawn_request_parse(&r, sa.s, sa.len, &used, &why), -1, "longer sender refused before its end");
+  stralloc_free(&sa);
 }
 
 /* ---- kept output ---- */
@@ -124,6 +125,8 @@ static void test_output(void)
   got.len = 0;
   spawn_output_text(&got, &o, 50);
   is_mem(got.s, got.len, buf, 50, "small room: the first bytes");
+  stralloc_free(&got); stralloc_free(&want);
+  stralloc_free(&o.head); stralloc_free(&o.tail);
 }
 
 /* ---- replies ---- */
@@ -145,6 +148,7 @@ static void test_replies(void)
   spawn_reply(&out, "0", 'Z', big, sizeof big);
   is_long((long)out.len, (long)(2 + 1 + SPAWN_REPORT_MAX + 1), "text cut to SPAWN_REPORT_MAX");
   is_long(out.s[out.len - 1], 0, "  still NUL-terminated");
+  stralloc_free(&out);
 }
 
 /* ---- the verdict from the exit status ---- */
@@ -185,6 +189,8 @@ static void test_verdicts(void)
   out.len = 0;
   spawn_report_exit(&out, "5", 11, &o, "qmail-local");
   ok(out.len <= 2 + 1 + SPAWN_REPORT_MAX + 1, "crash report with long output fits");
+  stralloc_free(&out);
+  stralloc_free(&o.head); stralloc_free(&o.tail);
 }
 
 int main(void)

@@ -64,6 +64,7 @@ static void test_lines(void)
     is_mem(key.s, key.len, lines[i].key, lines[i].klen, "  key");
     is_mem(value.s, value.len, lines[i].value, lines[i].vlen, "  value");
   }
+  stralloc_free(&key); stralloc_free(&value);
 }
 
 /* ---- whole files ---- */
@@ -202,6 +203,7 @@ static void test_finds(const char *fn)
   }
   cdb_free(&c);
   close(fd);
+  stralloc_free(&out);
 }
 
 /* a cdb without the "" key was not made by qmail-newu */
@@ -232,6 +234,7 @@ static void test_foreign(const char *fn)
   is_mem(out.s, out.len, S("k\0" "1\0" "1\0" "/k\0-\0x\0"), "  its answer");
   cdb_free(&c);
   close(fd);
+  stralloc_free(&out);
 }
 
 /* ---- answers ---- */
