@@ -3,9 +3,27 @@
    over SMTP_LINE_MAX are refused whole), goes through the verb parser,
    both path parsers and both parameter parsers. Promises checked: offsets
    stay inside the line; an accepted path is at most SMTP_ADDR_MAX bytes
-   of printable ASCII, so no NUL or line end can reach the envelope. */
+   of printable ASCII, so no NUL or line end can reach the envelope;
+   and sent on as qmail-remote sends it, it reads back the same. */
+#include "address.h"
 #include "fuzz.h"
 #include "smtpcmd.h"
+
+/* An accepted path, sent on as qmail-remote sends it (the local part
+   quoted where RFC 5321 needs it), reads back as the same address:
+   what one neoqmail relays, the next accepts. */
+static void check_resend(const stralloc *addr, const char *prefix)
+{
+  stralloc line = {0}, again = {0};
+  size_t params;
+  require(stralloc_copys(&line, prefix) && stralloc_cats(&line, "<"));
+  require(addr_quote(&line, addr->s, addr->len) && stralloc_cats(&line, ">"));
+  require(smtpcmd_path(&again, line.s, line.len, prefix, &params) == SMTP_OK);
+  require(params == line.len);
+  require(fuzz_same(again.s, again.len, addr->s, addr->len));
+  stralloc_free(&line);
+  stralloc_free(&again);
+}
 
 static void check_path(stralloc *addr, const char *s, size_t len, const char *prefix)
 {
@@ -19,6 +37,7 @@ static void check_path(stralloc *addr, const char *s, size_t len, const char *pr
   for (i = 0; i < addr->len; ++i)
     require(addr->s[i] >= 32 && addr->s[i] <= 126);
   require(smtpcmd_domainpos(addr->s, addr->len) <= addr->len);
+  check_resend(addr, prefix);
   (void)smtpcmd_routed(addr->s, addr->len);
   r = smtpcmd_mailparams(s + params, len - params, &size);
   require(r == SMTP_OK || r == SMTP_SYNTAX || r == SMTP_BADPARAM);
