@@ -104,8 +104,8 @@ $(O)/tests/fuzz-%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(O)/lib
 units: $(UNIT_BINS) $(FUZZ_REPLAY)
 
 # libFuzzer builds: clang, the modules instrumented (fuzzer-no-link),
-# every harness linked with libFuzzer's main. conf-cc's flags but its
-# compiler and -O2.
+# every harness linked with libFuzzer's main. conf-cc's flags, with
+# FUZZ_CC for its compiler and -O1 for its -O2.
 FUZZ_CC ?= clang-14
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = $(FUZZ_CC) $(filter-out -O2,$(wordlist 2,999,$(CC_CMD))) -O1 \
@@ -172,4 +172,4 @@ FORCE:
 .PHONY: all units fuzz fuzz-build fuzz-merge check deps setup enable mta-links mta-restore sandbox start bench fresh-test clean FORCE
 .SECONDARY:
 
--include $(wildcard $(O)/obj/*.d $(O)/fuzz/obj/*.d)
+-include $(wildcard $(O)/obj/*.d $(FO)/obj/*.d $(FO)/*.d)
