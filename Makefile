@@ -14,6 +14,12 @@
 #                   (tools/check-asan; .ci/run runs it after make check)
 # make fresh-test   as root: the README's quick start on a new Debian 12
 #                   made with debootstrap (downloads; not part of check)
+# make fuzz SECONDS=n  build the libFuzzer harnesses tests/fuzz/*.c with
+#                   clang (ASan+UBSan) into $(O)/fuzz and run each for n
+#                   seconds (default 60) over a copy of its corpus; fails
+#                   on any crash (tests/fuzz/README). make check replays
+#                   every corpus and regression input as $(O)/tests/fuzz-*
+# make fuzz-merge   add what the last make fuzz found to tests/fuzz/corpus
 #
 # Paths, user names and the queue split come from the conf-* files and are
 # compiled in. Every build setting below can be overridden on the command
@@ -69,6 +75,9 @@ MODULE_SRCS = $(filter-out $(PROGRAM_SRCS),$(wildcard src/*.c))
 MODULE_OBJS = $(MODULE_SRCS:src/%.c=$(O)/obj/%.o) $(O)/obj/auto.o
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+# libFuzzer harnesses: tests/fuzz/NAME.c (replay.c is their test driver)
+FUZZ_NAMES = $(filter-out replay,$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
+FUZZ_REPLAY = $(FUZZ_NAMES:%=$(O)/tests/fuzz-%)
 
 CFLAGS_ALL = $(CC_CMD) -Isrc -I$(O) -MMD -MP
 
@@ -115,7 +124,44 @@ $(O)/%: src/%.sh $(O)/auto.conf
 $(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libneoq.a $(SANITIZER_OBJ)
 	$(CC_CMD) -Isrc -I$(O) -Itests/unit -o $@ $< $(SANITIZER_OBJ) $(O)/libneoq.a $(LIBOWFAT)
 
-units: $(UNIT_BINS)
+# The fuzz harnesses' replay tests: a harness and tests/fuzz/replay.c
+$(O)/tests/fuzz-%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(O)/libneoq.a $(SANITIZER_OBJ)
+	$(CC_CMD) -Isrc -I$(O) -Itests/fuzz -DFUZZ_NAME='"$*"' -o $@ \
+	  tests/fuzz/replay.c $< $(SANITIZER_OBJ) $(O)/libneoq.a $(LIBOWFAT)
+
+units: $(UNIT_BINS) $(FUZZ_REPLAY)
+
+# libFuzzer builds: clang, the modules instrumented (fuzzer-no-link),
+# every harness linked with libFuzzer's main. conf-cc's flags, with
+# FUZZ_CC for its compiler and -O1 for its -O2.
+FUZZ_CC ?= clang-14
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = $(FUZZ_CC) $(filter-out -O2,$(wordlist 2,999,$(CC_CMD))) -O1 \
+	-fno-omit-frame-pointer $(FUZZ_SAN) -Isrc -I$(O) -MMD -MP
+FO = $(O)/fuzz
+SECONDS ?= 60
+
+$(FO)/obj/%.o: src/%.c | $(O)/auto.conf
+	@mkdir -p $(FO)/obj
+	$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FO)/obj/auto.o: $(O)/auto.c src/auto.h
+	@mkdir -p $(FO)/obj
+	$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FO)/libneoq.a: $(MODULE_SRCS:src/%.c=$(FO)/obj/%.o) $(FO)/obj/auto.o
+	rm -f $@ && ar rcs $@ $^
+
+$(FO)/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FO)/libneoq.a
+	$(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FO)/libneoq.a $(LIBOWFAT)
+
+fuzz-build: $(FUZZ_NAMES:%=$(FO)/%)
+
+fuzz: deps fuzz-build
+	sh tools/fuzz run $(FO) $(SECONDS) $(FUZZ_NAMES)
+
+fuzz-merge: fuzz-build
+	sh tools/fuzz merge $(FO) $(FUZZ_NAMES)
 
 check: deps all units
 	O=$(abspath $(O)) sh tests/run
@@ -154,7 +200,7 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all units check check-asan deps setup enable mta-links mta-restore sandbox start bench fresh-test clean FORCE
+.PHONY: all units check check-asan fuzz fuzz-build fuzz-merge deps setup enable mta-links mta-restore sandbox start bench fresh-test clean FORCE
 .SECONDARY:
 
--include $(wildcard $(O)/obj/*.d)
+-include $(wildcard $(O)/obj/*.d $(FO)/obj/*.d $(FO)/*.d)

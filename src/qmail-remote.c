@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "address.h"
 #include "auto.h"
 #include "buffer.h"
 #include "bufwrite.h"
@@ -269,10 +270,21 @@ static int open_session(void)
   return 1;
 }
 
+/* <addr>, its local part quoted where RFC 5321 needs it ("john doe"@x):
+   qmail sent it raw, which a server that follows the RFC refuses */
+static int put_path(const char *addr)
+{
+  static stralloc path;
+  if (!stralloc_copys(&path, "<") || !addr_quote(&path, addr, str_len(addr)) ||
+      !stralloc_cats(&path, ">") || !stralloc_0(&path))
+    temp_nomem();
+  return put(path.s);
+}
+
 static int put_mail(const char *sender)
 {
   char num[FMT_ULONG + 1];
-  if (put("MAIL FROM:<") == -1 || put(sender) == -1 || put(">") == -1) return -1;
+  if (put("MAIL FROM:") == -1 || put_path(sender) == -1) return -1;
   if (ext_size && seekable) {
     num[fmt_ulonglong(num, smtp_msginfo_size(&msginfo))] = 0;
     if (put(" SIZE=") == -1 || put(num) == -1) return -1;
@@ -283,7 +295,7 @@ static int put_mail(const char *sender)
 
 static int put_rcpt(const char *rcpt)
 {
-  return put("RCPT TO:<") == -1 || put(rcpt) == -1 || put(">\r\n") == -1 ? -1 : 0;
+  return put("RCPT TO:") == -1 || put_path(rcpt) == -1 || put("\r\n") == -1 ? -1 : 0;
 }
 
 /* The recipient's report from its RCPT reply; 1 accepted. */

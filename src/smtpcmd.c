@@ -1,4 +1,5 @@
 /* SMTP command lines: verbs, paths, parameters (smtpcmd.h). */
+#include "byte.h"
 #include "case.h"
 #include "smtpcmd.h"
 #include "str.h"
@@ -89,15 +90,19 @@ static int domain_ok(const char *s, size_t len)
   if (!len) return 0;
   if (s[0] == '[') {
     if (len < 3 || s[len - 1] != ']') return 0;
-    for (i = 1; i < len - 1; ++i) {
-      unsigned char c = (unsigned char)s[i];
-      if (c < 33 || c > 126 || c == '[' || c == ']' || c == '\\') return 0;
-    }
+    /* IPv4, IPv6:..., or tag:content of the same characters. RFC 5321
+       allows more in a general literal, but '@' would move the
+       envelope's domain (it starts after the last '@') and '>' would
+       end the path when qmail-remote sends it on */
+    for (i = 1; i < len - 1; ++i)
+      if (!isdomainchar((unsigned char)s[i]) && s[i] != ':') return 0;
     return 1;
   }
   for (i = 0; i < len; ++i)
     if (!isdomainchar((unsigned char)s[i])) return 0;
-  return s[0] != '.';
+  /* one trailing dot was dropped already: a second would make the
+     address change each time it is read (a@b.. -> a@b. -> a@b) */
+  return s[0] != '.' && s[len - 1] != '.';
 }
 
 /* the inside of <...>: [route] local [@ domain] */
@@ -111,7 +116,8 @@ static enum smtp_parse mailbox(stralloc *out, const char *s, size_t len)
   r = (i < len && s[i] == '"') ? quoted_local(out, s, len, &i) : dot_local(out, s, len, &i);
   if (r != SMTP_OK) return r;
   if (!out->len) return SMTP_SYNTAX;
-  if (i == len) return SMTP_OK;
+  /* no domain: the envelope form of "a@b" would be a@b, domain b */
+  if (i == len) return byte_chr(out->s, out->len, '@') == out->len ? SMTP_OK : SMTP_SYNTAX;
   if (s[i] != '@') return SMTP_SYNTAX;
   ++i;
   if (len - i > 1 && s[len - 1] == '.' && s[i] != '[') --len;

@@ -37,8 +37,9 @@ enum smtp_parse {
    brackets and without spaces), then the parameters. The path's source
    route (@a,@b:) is dropped (RFC 5321 4.1.1.3 and appendix C); a quoted
    local part is unquoted, so "a b"@c becomes a b@c, the form qmail's
-   envelope uses; one trailing dot of the domain is dropped. <> gives an
-   empty address. *params is set to the first byte after the path. */
+   envelope uses; one trailing dot of the domain is dropped (a second is
+   refused). A path without a domain may not hold '@' ("a@b" would read
+   as domain b once unquoted). <> gives an empty address. *params is set to the first byte after the path. */
 enum smtp_parse smtpcmd_path(stralloc *addr, const char *s, size_t len,
                              const char *prefix, size_t *params);
 

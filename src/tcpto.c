@@ -51,8 +51,10 @@ int tcpto_table_held(const char *table, const char ip[16], long long now)
   const char *rec = find(table, ip);
   if (!rec) return 0;
   tcpto_table_entry(table, (size_t)(rec - table) / TCPTO_RECORD, &e);
-  /* a clock set back must not hold a host off for ever */
-  return e.fails >= TCPTO_FAILS && e.when <= now && now - e.when < TCPTO_HOLD;
+  /* a clock set back must not hold a host off for ever; the difference
+     is taken unsigned, where it cannot overflow whatever the file says */
+  return e.fails >= TCPTO_FAILS && e.when <= now &&
+         (unsigned long long)now - (unsigned long long)e.when < TCPTO_HOLD;
 }
 
 /* A free slot, else the record whose last failure is the oldest. */
@@ -70,12 +72,13 @@ static char *slot(char *table)
 
 void tcpto_table_note(char *table, const char ip[16], int failed, long long now)
 {
-  char *rec = find(table, ip);
+  char *rec;
   unsigned long long fails;
-  if (!failed) {
-    if (rec) byte_zero(rec, TCPTO_RECORD);
+  if (!failed) { /* every record of ip: a damaged file may hold two */
+    while ((rec = find(table, ip))) byte_zero(rec, TCPTO_RECORD);
     return;
   }
+  rec = find(table, ip);
   if (!rec) { rec = slot(table); byte_zero(rec, TCPTO_RECORD); byte_copy(rec, 16, ip); }
   fails = get_be(rec + 24, 4);
   if (fails < 0xffffffffULL) ++fails;

@@ -70,6 +70,17 @@ with Sandbox(start=False) as sb:
         r = sb.sendmail(["-f", "me@" + D, "a@remote.example", "b@Remote.Example"], "Subject: two\n\nx\n")
         got = delivered(sb, 5) and wait_until(lambda: len(sink.messages()) >= 5, 30)
         tap.ok(got, "two recipients, two deliveries (the route matches in any case)", sb.log())
+
+        # a local part that needs quotes goes out quoted (RFC 5321 4.1.2;
+        # qmail sent it raw), found with tests/fuzz/smtpcmd.c's resend check
+        r = sb.sendmail(["-f", "the boss@" + D, "john doe@remote.example"], "Subject: quoted\n\nx\n")
+        tap.eq(r.returncode, 0, "a message for john doe@remote.example is queued")
+        got = delivered(sb, 6) and wait_until(lambda: len(sink.messages()) >= 6, 30)
+        tap.ok(got, "and delivered", sb.log())
+        if got:
+            head = [m for m in sink.messages() if "Subject: quoted" in m[1].decode("latin-1")][0][0]
+            tap.ok('X-Rcpt-Args: <"john doe"@remote.example>' in head, "RCPT TO quotes the local part", head)
+            tap.ok('X-Mail-Args: <"the boss"@%s>' % D in head, "so does MAIL FROM", head)
         tap.ok(sb.wait_queue_empty(), "the queue is empty at the end", "\n".join(sb.queue_files()))
     finally:
         sink.stop()

@@ -69,6 +69,15 @@ static const struct pathcase mail[] = {
   { "TO:<a@b>", SMTP_SYNTAX, 0, 0 },
   { "FROM:<user>", SMTP_OK, "user", "" },
   { "FROM:<\xc3\xa9@b.example>", SMTP_SYNTAX, 0, 0 },
+  /* found by tests/fuzz/smtpcmd.c: each accepted address must read back
+     the same when qmail-remote sends it on */
+  { "FROM:<a@b.example..>", SMTP_SYNTAX, 0, 0 },
+  { "FROM:<\"@\">", SMTP_SYNTAX, 0, 0 },
+  { "FROM:\"a@b\"", SMTP_SYNTAX, 0, 0 },
+  { "FROM:<\"a b\">", SMTP_OK, "a b", "" },
+  { "FROM:<a@[x:@]>", SMTP_SYNTAX, 0, 0 },
+  { "FROM:\"b\"@[>]", SMTP_SYNTAX, 0, 0 },
+  { "FROM:<a@[tag:x-y.z]>", SMTP_OK, "a@[tag:x-y.z]", "" },
 };
 
 static const struct pathcase rcpt[] = {

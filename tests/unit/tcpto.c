@@ -83,9 +83,32 @@ static void test_file(void)
   ok(tcpto_note(fn, a, 1, 1) == -1, "noting into a missing file fails");
 }
 
+/* A damaged file may hold any time; found by tests/fuzz/tcpto.c: the
+   difference now - when overflowed (and, wrapped, held a host off). */
+static void test_damaged(void)
+{
+  static char t[TCPTO_SIZE];
+  char a[16];
+  ip_of(a, 3);
+  byte_copy(t, 16, a);
+  byte_copy(t + 16, 12, "\xff\xff\xff\xff\xff\xff\xff\xff\0\0\0\5");
+  ok(!tcpto_table_held(t, a, 9223372036854775807LL), "a failure time of -1 seen at the largest time: not held");
+  byte_copy(t + 16, 8, "\x80\0\0\0\0\0\0\0");
+  ok(!tcpto_table_held(t, a, 1700000000), "the smallest failure time: not held");
+  byte_copy(t + 16, 8, "\x7f\xff\xff\xff\xff\xff\xff\xff");
+  ok(!tcpto_table_held(t, a, -9223372036854775807LL - 1), "the largest, seen at the smallest time: not held");
+  /* two records for one host (fuzzing again): a success frees both */
+  byte_copy(t + 16, 8, "\0\0\0\0\0\0\0\1");
+  byte_copy(t + TCPTO_RECORD, TCPTO_RECORD, t);
+  tcpto_table_note(t, a, 0, 1700000000);
+  ok(!tcpto_table_held(t, a, 2) && !tcpto_table_entry(t, 1, &(struct tcpto_entry){0}),
+     "a success frees every record of the host");
+}
+
 int main(void)
 {
   test_table();
+  test_damaged();
   test_file();
   return done_testing();
 }
