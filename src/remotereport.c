@@ -69,15 +69,17 @@ int remote_report_exit(stralloc *out, const char *delnum, int wstat,
   char code = 'Z';
   int r = -1, exitcode = wait_exitcode(wstat);
   text.len = 0;
-  if (wait_crashed(wstat) && delivered_before_crash(o, &text)) {
-    code = 'K';
-    r = 1;
-  } else if (wait_crashed(wstat)) {
-    text.len = 0;
-    if (!stralloc_cats(&text, "qmail-remote crashed (signal ") ||
-        !cat_num(&text, (unsigned long)wait_crashed(wstat)) ||
-        !stralloc_cats(&text, "). (#4.3.0)\n"))
-      return 0;
+  if (wait_crashed(wstat)) {
+    if (delivered_before_crash(o, &text)) {
+      code = 'K';
+      r = 1;
+    } else {
+      text.len = 0;
+      if (!stralloc_cats(&text, "qmail-remote crashed (signal ") ||
+          !cat_num(&text, (unsigned long)wait_crashed(wstat)) ||
+          !stralloc_cats(&text, "). (#4.3.0)\n"))
+        return 0;
+    }
   } else if (exitcode == 0 || exitcode == 111) {
     if (o->total == o->head.len) /* all of it kept: a report fits */
       r = remote_report_verdict(o->head.s, o->head.len, &code, &text);
