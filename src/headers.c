@@ -90,6 +90,16 @@ void header_init(struct header *h, const struct header_conf *c)
   stralloc_zero(&h->bad);
 }
 
+void header_free(struct header *h)
+{
+  stralloc_free(&h->kept);
+  stralloc_free(&h->hr);
+  stralloc_free(&h->hrr);
+  stralloc_free(&h->tocc);
+  stralloc_free(&h->returnpath);
+  stralloc_free(&h->bad);
+}
+
 static int check_lengths(const stralloc *addrs)
 {
   size_t k = 0;

@@ -68,6 +68,9 @@ enum {
 
 /* Start a new header; the strallocs are kept for reuse. */
 void header_init(struct header *h, const struct header_conf *c);
+/* Give back the strallocs (a program that reads one header and exits
+   need not; a caller that reads many headers, as a fuzzer does, must). */
+void header_free(struct header *h);
 /* One complete field: its lines, each ending in "\n". */
 int header_field(struct header *h, const char *f, size_t len);
 /* Any Resent- field seen: the message is being forwarded. */

@@ -15,16 +15,6 @@
 
 static struct addr_qualify q;
 
-static void header_free(struct header *h)
-{
-  stralloc_free(&h->kept);
-  stralloc_free(&h->hr);
-  stralloc_free(&h->hrr);
-  stralloc_free(&h->tocc);
-  stralloc_free(&h->returnpath);
-  stralloc_free(&h->bad);
-}
-
 static int read_header(struct header *h, const struct header_conf *c, stralloc *body,
                        int *end, const char *s, size_t len, size_t piece)
 {
